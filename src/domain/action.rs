@@ -1,0 +1,142 @@
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name stored in the database and shown in logs.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let upper = s.trim().to_ascii_uppercase().replace([' ', '-'], "_");
+                match upper.as_str() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "`{s}` is not a valid {}; expected one of: {}",
+                        stringify!($name),
+                        [$($text),+].join(", ").to_lowercase()
+                    )),
+                }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What a case records being done to a user.
+    ModAction {
+        Ban => "BAN",
+        Unban => "UNBAN",
+        Kick => "KICK",
+        Timeout => "TIMEOUT",
+        Untimeout => "UNTIMEOUT",
+        Warn => "WARN",
+        Mute => "MUTE",
+        Unmute => "UNMUTE",
+        Softban => "SOFTBAN",
+        Tempban => "TEMPBAN",
+    }
+);
+
+text_enum!(
+    /// Whether a case is still being acted on (OPEN), finished (CLOSED) or withdrawn (VOID).
+    CaseStatus {
+        Open => "OPEN",
+        Closed => "CLOSED",
+        Void => "VOID",
+    }
+);
+
+text_enum!(
+    /// Whether the Discord side of a case took effect. A case is written PENDING before the
+    /// Discord call and settled afterwards, so a crash in between is visible and reconcilable.
+    CaseState {
+        Pending => "PENDING",
+        Applied => "APPLIED",
+        Failed => "FAILED",
+    }
+);
+
+text_enum!(
+    MuteType {
+        Text => "TEXT",
+        Voice => "VOICE",
+        Both => "BOTH",
+    }
+);
+
+text_enum!(
+    UserFlag {
+        Suspicious => "SUSPICIOUS",
+        Trusted => "TRUSTED",
+        AltAccount => "ALT_ACCOUNT",
+        UnderReview => "UNDER_REVIEW",
+    }
+);
+
+impl ModAction {
+    /// Human wording for replies and the mod log: "banned", "timed out".
+    pub fn past_tense(self) -> &'static str {
+        match self {
+            ModAction::Ban => "banned",
+            ModAction::Unban => "unbanned",
+            ModAction::Kick => "kicked",
+            ModAction::Timeout => "timed out",
+            ModAction::Untimeout => "released from timeout",
+            ModAction::Warn => "warned",
+            ModAction::Mute => "muted",
+            ModAction::Unmute => "unmuted",
+            ModAction::Softban => "softbanned",
+            ModAction::Tempban => "temporarily banned",
+        }
+    }
+
+    /// Actions that punish and so may carry strike points; reversals never do.
+    pub fn carries_strikes(self) -> bool {
+        !matches!(
+            self,
+            ModAction::Unban | ModAction::Unmute | ModAction::Untimeout
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_case_insensitively_and_round_trips() {
+        for action in ModAction::ALL {
+            assert_eq!(action.as_str().parse::<ModAction>().unwrap(), *action);
+        }
+        assert_eq!("alt account".parse::<UserFlag>().unwrap(), UserFlag::AltAccount);
+        assert_eq!("under-review".parse::<UserFlag>().unwrap(), UserFlag::UnderReview);
+        let err = "loud".parse::<MuteType>().unwrap_err();
+        assert!(err.contains("text, voice, both"), "{err}");
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure types: no I/O, no Discord client, no database.
+
+pub mod action;
+pub mod duration;
+pub mod escalation;
+pub mod ids;
+pub mod message;
+pub mod reason;
+pub mod result;
+pub mod standing;
+pub mod violation;
+
+pub use action::{CaseState, CaseStatus, ModAction, MuteType, UserFlag};
+pub use duration::{parse_duration, DurationError};
+pub use escalation::{EscalationStep, EscalationThresholds};
+pub use message::{Embed, EmbedField, OutgoingMessage};
+pub use reason::audit_reason;
+pub use result::ModActionResult;
+pub use standing::{Standing, StandingLevel};
+pub use violation::{StrikeWeight, ViolationTaxonomy, ViolationType};

@@ -1,0 +1,12 @@
+//! Gavel: a Discord moderation bot. `domain` holds pure types, `store` the SQL, `services` the
+//! rules, and `discord` everything that speaks to Discord.
+
+pub mod config;
+pub mod discord;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod store;
+pub mod telemetry;
+
+pub use error::{GavelError, GavelResult};

@@ -1,0 +1,576 @@
+//! The one path every Discord-backed action takes, so nothing a moderator does is lost or
+//! recorded as applied when it failed:
+//! refuse early (no case, no Discord call) → open the case as PENDING → DM (before bans and
+//! kicks, while Discord still delivers) → call Discord with `[#n] reason` → settle the case as
+//! APPLIED or FAILED together with its strikes, tempban or mute rows → DM (other actions) → post
+//! to the mod log. A crash between the Discord call and the settle leaves a PENDING case for
+//! reconciliation to settle from Discord's state.
+
+use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::hierarchy::{self, Verdict};
+use super::mod_log;
+use super::settings::{taxonomy_for, GuildSettingsService};
+use crate::discord::port::{DiscordError, DiscordPort};
+use crate::domain::duration::format_duration;
+use crate::domain::violation::UNSPECIFIED;
+use crate::domain::{audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage};
+use crate::error::{GavelError, GavelResult};
+use crate::store::cases::{self, Case, NewCase};
+use crate::store::mutes::{self, Mute};
+use crate::store::settings::GuildSettings;
+use crate::store::{strikes, tempbans};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const MAX_REASON_CHARS: usize = 1000;
+
+/// Who acts on whom, and why: what every moderation command gives.
+#[derive(Debug, Clone)]
+pub struct ActionRequest {
+    pub guild_id: u64,
+    pub moderator_id: u64,
+    pub target_id: u64,
+    pub reason: Option<String>,
+    /// A violation key or label as the moderator typed it.
+    pub violation: Option<String>,
+    pub violation_details: Option<String>,
+    /// The moderator's pick within a violation type's strike range.
+    pub strike_points: Option<u8>,
+    /// Where the action came from: `command`, `panel`, `escalation`, ...
+    pub source: &'static str,
+    /// Escalations carry their warning's violation type but add no strikes of their own.
+    pub adds_strikes: bool,
+}
+
+impl ActionRequest {
+    pub fn new(guild_id: u64, moderator_id: u64, target_id: u64) -> Self {
+        ActionRequest {
+            guild_id,
+            moderator_id,
+            target_id,
+            reason: None,
+            violation: None,
+            violation_details: None,
+            strike_points: None,
+            source: "command",
+            adds_strikes: true,
+        }
+    }
+
+    pub fn reason(mut self, reason: Option<impl Into<String>>) -> Self {
+        self.reason = reason.map(Into::into).filter(|r: &String| !r.trim().is_empty());
+        self
+    }
+
+    pub fn violation(mut self, violation: Option<impl Into<String>>) -> Self {
+        self.violation = violation
+            .map(Into::into)
+            .filter(|v: &String| !v.trim().is_empty());
+        self
+    }
+
+    pub fn details(mut self, details: Option<impl Into<String>>) -> Self {
+        self.violation_details = details.map(Into::into);
+        self
+    }
+
+    pub fn strike_points(mut self, points: Option<u8>) -> Self {
+        self.strike_points = points;
+        self
+    }
+
+    pub fn source(mut self, source: &'static str) -> Self {
+        self.source = source;
+        self
+    }
+}
+
+/// The Discord side of an action.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Warnings change nothing in Discord.
+    None,
+    Ban { delete_message_seconds: u32 },
+    Softban { delete_message_seconds: u32 },
+    Unban,
+    Kick,
+    Timeout { until: DateTime<Utc> },
+    AddMuteRole { role_id: u64, mute_type: MuteType },
+    RemoveMuteRoles { mutes: Vec<Mute> },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DmTiming {
+    /// Bans and kicks: after them Discord will not deliver a DM.
+    Before,
+    /// Everything else: only tell the user about what actually happened.
+    After,
+    Never,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionPlan {
+    pub action: ModAction,
+    pub duration: Option<Duration>,
+    pub target_must_be_member: bool,
+    pub dm: DmTiming,
+    pub effect: Effect,
+}
+
+/// An action's result with the case it produced, for callers that go on (escalation).
+pub struct Outcome {
+    pub result: ModActionResult,
+    pub case: Option<Case>,
+}
+
+#[derive(Clone)]
+pub struct CaseFlow {
+    pool: PgPool,
+    port: Arc<dyn DiscordPort>,
+    settings: GuildSettingsService,
+}
+
+struct Violation {
+    key: String,
+    points: i32,
+    message: Option<String>,
+}
+
+impl CaseFlow {
+    pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>, settings: GuildSettingsService) -> Self {
+        CaseFlow {
+            pool,
+            port,
+            settings,
+        }
+    }
+
+    pub fn port(&self) -> &dyn DiscordPort {
+        self.port.as_ref()
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn run(&self, req: &ActionRequest, plan: ActionPlan) -> GavelResult<Outcome> {
+        if let Some(reason) = &req.reason {
+            if reason.chars().count() > MAX_REASON_CHARS {
+                return Err(GavelError::invalid(format!(
+                    "The reason is {} characters long; keep it to {MAX_REASON_CHARS}.",
+                    reason.chars().count()
+                )));
+            }
+        }
+        let settings = self.settings.get(req.guild_id).await?;
+        let violation = resolve_violation(&settings, req, plan.action)?;
+
+        let verdict = hierarchy::check(
+            self.port.as_ref(),
+            req.guild_id,
+            req.moderator_id,
+            req.target_id,
+            plan.target_must_be_member,
+        )
+        .await?;
+        let cleared = match verdict {
+            Verdict::Cleared(cleared) => cleared,
+            Verdict::Refused(message) => {
+                ModEventLogger::log(
+                    &self.pool,
+                    &event(req.guild_id, kinds::ACTION_REFUSED, req.moderator_id)
+                        .target(req.target_id)
+                        .violation(&violation.key)
+                        .details(req.reason.as_deref())
+                        .data(serde_json::json!({
+                            "action": plan.action.as_str(),
+                            "refusal": message,
+                            "source": req.source,
+                        })),
+                )
+                .await?;
+                return Ok(Outcome {
+                    result: ModActionResult::refused(message),
+                    case: None,
+                });
+            }
+        };
+
+        let now = Utc::now();
+        let expires_at = plan
+            .duration
+            .map(|d| now + chrono::Duration::seconds(d.as_secs() as i64));
+        let has_discord_call = !matches!(plan.effect, Effect::None);
+
+        let mut tx = self.pool.begin().await?;
+        let case = cases::insert(
+            &mut tx,
+            &NewCase {
+                guild_id: req.guild_id,
+                action: plan.action,
+                state: CaseState::Pending,
+                moderator_id: req.moderator_id,
+                target_id: req.target_id,
+                reason: req.reason.as_deref(),
+                violation_type: &violation.key,
+                violation_details: req.violation_details.as_deref(),
+                strike_points: violation.points,
+                duration_secs: plan.duration.map(|d| d.as_secs() as i64),
+                expires_at,
+                source: req.source,
+            },
+        )
+        .await?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(req.guild_id, kinds::CASE_OPENED, req.moderator_id)
+                .target(req.target_id)
+                .case(case.id)
+                .violation(&violation.key)
+                .details(req.reason.as_deref())
+                .data(serde_json::json!({
+                    "action": plan.action.as_str(),
+                    "case_number": case.case_number,
+                    "source": req.source,
+                    "duration_secs": plan.duration.map(|d| d.as_secs()),
+                })),
+        )
+        .await?;
+        // Committed before Discord is called: a crash from here on leaves a PENDING case.
+        // A warning has no Discord call, so its case is settled in the same transaction.
+        let open_tx = if has_discord_call {
+            tx.commit().await?;
+            None
+        } else {
+            Some(tx)
+        };
+
+        let is_member = cleared.target.is_some();
+        let dm = dm_message(&cleared.guild.name, &case, &violation, plan.action);
+        let mut user_notified = false;
+        if plan.dm == DmTiming::Before && settings.dm_on_action && is_member {
+            user_notified = self.try_dm(req.target_id, &dm).await;
+        }
+
+        let audit = audit_reason(case.case_number, req.reason.as_deref());
+        let discord_outcome = self.perform(req, &plan.effect, &audit).await;
+
+        let mut tx = match open_tx {
+            Some(tx) => tx,
+            None => self.pool.begin().await?,
+        };
+        let settled = match &discord_outcome {
+            Ok(()) => {
+                let settled =
+                    cases::settle(&mut tx, case.id, CaseState::Applied, None, user_notified)
+                        .await?;
+                self.record_aftermath(&mut tx, req, &plan, &settled, &settings)
+                    .await?;
+                ModEventLogger::log(
+                    &mut *tx,
+                    &event(req.guild_id, kinds::CASE_APPLIED, req.moderator_id)
+                        .target(req.target_id)
+                        .case(case.id)
+                        .violation(&violation.key)
+                        .details(req.reason.as_deref())
+                        .data(serde_json::json!({
+                            "action": plan.action.as_str(),
+                            "case_number": case.case_number,
+                            "strike_points": violation.points,
+                        })),
+                )
+                .await?;
+                settled
+            }
+            Err(failure) => {
+                let message = failure.moderator_message();
+                let settled = cases::settle(
+                    &mut tx,
+                    case.id,
+                    CaseState::Failed,
+                    Some(&message),
+                    user_notified,
+                )
+                .await?;
+                ModEventLogger::log(
+                    &mut *tx,
+                    &event(req.guild_id, kinds::CASE_FAILED, req.moderator_id)
+                        .target(req.target_id)
+                        .case(case.id)
+                        .violation(&violation.key)
+                        .details(req.reason.as_deref())
+                        .data(serde_json::json!({
+                            "action": plan.action.as_str(),
+                            "case_number": case.case_number,
+                            "discord_status": failure.status,
+                            "discord_code": failure.code,
+                            "discord_message": failure.message,
+                        })),
+                )
+                .await?;
+                settled
+            }
+        };
+        tx.commit().await?;
+
+        let mut settled = settled;
+        if discord_outcome.is_ok()
+            && plan.dm == DmTiming::After
+            && settings.dm_on_action
+            && is_member
+        {
+            user_notified = self.try_dm(req.target_id, &dm).await;
+            if user_notified {
+                cases::set_user_notified(&self.pool, case.id, true).await?;
+                settled.user_notified = true;
+            }
+        }
+
+        if let Some(channel) = settings.log_channel_id {
+            let post = OutgoingMessage::embed(mod_log::case_embed(&settled));
+            if let Err(error) = self.port.post(channel, &post).await {
+                tracing::warn!(guild = req.guild_id, channel, %error, "could not post to the mod log");
+            }
+        }
+
+        let summary = summarize(plan.action, plan.duration, req.target_id);
+        let result = match discord_outcome {
+            Ok(()) => ModActionResult {
+                success: true,
+                case_number: Some(settled.case_number),
+                error: None,
+                user_notified,
+                standing: None,
+                escalation: None,
+                summary,
+            },
+            Err(_) => ModActionResult {
+                success: false,
+                case_number: Some(settled.case_number),
+                error: settled.failure.clone(),
+                user_notified,
+                standing: None,
+                escalation: None,
+                summary,
+            },
+        };
+        Ok(Outcome {
+            result,
+            case: Some(settled),
+        })
+    }
+
+    async fn perform(
+        &self,
+        req: &ActionRequest,
+        effect: &Effect,
+        audit: &str,
+    ) -> Result<(), DiscordError> {
+        let (guild, target) = (req.guild_id, req.target_id);
+        let port = self.port.as_ref();
+        match effect {
+            Effect::None => Ok(()),
+            Effect::Ban {
+                delete_message_seconds,
+            } => port.ban(guild, target, *delete_message_seconds, audit).await,
+            Effect::Softban {
+                delete_message_seconds,
+            } => {
+                port.ban(guild, target, *delete_message_seconds, audit).await?;
+                port.unban(guild, target, audit).await.map_err(|e| DiscordError {
+                    message: format!(
+                        "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
+                        e.moderator_message()
+                    ),
+                    code: None,
+                    ..e
+                })
+            }
+            Effect::Unban => port.unban(guild, target, audit).await,
+            Effect::Kick => port.kick(guild, target, audit).await,
+            Effect::Timeout { until } => port.set_timeout(guild, target, *until, audit).await,
+            Effect::AddMuteRole { role_id, .. } => {
+                port.add_role(guild, target, *role_id, audit).await
+            }
+            Effect::RemoveMuteRoles { mutes } => {
+                for mute in mutes {
+                    match port.remove_role(guild, target, mute.role_id, audit).await {
+                        Ok(()) => {}
+                        // The member left or the role is gone: the mute is over either way.
+                        Err(e)
+                            if e.is(crate::discord::port::codes::UNKNOWN_MEMBER)
+                                || e.is(crate::discord::port::codes::UNKNOWN_ROLE) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The rows that exist because the action took effect, written with the settle.
+    async fn record_aftermath(
+        &self,
+        tx: &mut PgConnection,
+        req: &ActionRequest,
+        plan: &ActionPlan,
+        case: &Case,
+        settings: &GuildSettings,
+    ) -> GavelResult<()> {
+        if case.strike_points > 0 {
+            strikes::insert(
+                tx,
+                req.guild_id,
+                req.target_id,
+                case.id,
+                case.strike_points,
+                &case.violation_type,
+                settings.strike_expiry_days,
+            )
+            .await?;
+        }
+        match (&plan.effect, plan.action) {
+            (Effect::Ban { .. }, ModAction::Tempban) => {
+                let expires_at = case.expires_at.expect("a tempban has a duration");
+                tempbans::start(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    case.id,
+                    expires_at,
+                    req.moderator_id,
+                )
+                .await?;
+            }
+            (Effect::Ban { .. }, _) => {
+                tempbans::end_active(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    req.moderator_id,
+                    &format!("replaced by permanent ban #{}", case.case_number),
+                )
+                .await?;
+            }
+            (Effect::Unban, _) => {
+                tempbans::end_active(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    req.moderator_id,
+                    &format!("unbanned in case #{}", case.case_number),
+                )
+                .await?;
+            }
+            (Effect::AddMuteRole { role_id, mute_type }, _) => {
+                mutes::start(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    *mute_type,
+                    *role_id,
+                    case.id,
+                    case.expires_at,
+                    req.moderator_id,
+                )
+                .await?;
+            }
+            (Effect::RemoveMuteRoles { mutes: ended }, _) => {
+                for mute in ended {
+                    mutes::end(
+                        tx,
+                        mute.id,
+                        req.moderator_id,
+                        &format!("unmuted in case #{}", case.case_number),
+                    )
+                    .await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn try_dm(&self, user_id: u64, message: &OutgoingMessage) -> bool {
+        match self.port.dm(user_id, message).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::info!(user_id, %error, "could not DM the user");
+                false
+            }
+        }
+    }
+}
+
+/// What the user is told: the action, the rule, the reason and the case number.
+fn dm_message(guild_name: &str, case: &Case, violation: &Violation, action: ModAction) -> OutgoingMessage {
+    let headline = match action {
+        ModAction::Warn => format!("You received a warning in **{guild_name}**."),
+        other => format!("You were {} in **{guild_name}**.", other.past_tense()),
+    };
+    let mut embed = crate::domain::Embed {
+        title: Some(format!("Case #{}", case.case_number)),
+        description: Some(headline),
+        color: Some(mod_log::action_colour(action)),
+        ..Default::default()
+    };
+    if let Some(message) = &violation.message {
+        embed = embed.field("Rule", message, false);
+    }
+    embed = embed.field(
+        "Reason",
+        case.reason.as_deref().unwrap_or("No reason given"),
+        false,
+    );
+    if let Some(secs) = case.duration_secs {
+        embed = embed.field(
+            "Duration",
+            format_duration(Duration::from_secs(secs as u64)),
+            true,
+        );
+    }
+    OutgoingMessage::embed(embed)
+}
+
+fn resolve_violation(
+    settings: &GuildSettings,
+    req: &ActionRequest,
+    action: ModAction,
+) -> GavelResult<Violation> {
+    let Some(input) = &req.violation else {
+        if req.strike_points.is_some() {
+            return Err(GavelError::invalid(
+                "Strike points come from a violation type; pick one to give points.",
+            ));
+        }
+        return Ok(Violation {
+            key: UNSPECIFIED.into(),
+            points: 0,
+            message: None,
+        });
+    };
+    let taxonomy = taxonomy_for(settings);
+    let kind = taxonomy.resolve(input).map_err(GavelError::Invalid)?;
+    let points = if action.carries_strikes() && req.adds_strikes {
+        kind.strikes
+            .resolve(req.strike_points)
+            .map_err(|e| GavelError::invalid(format!("For {}, {e}.", kind.label)))?
+    } else {
+        0
+    };
+    Ok(Violation {
+        key: kind.key.clone(),
+        points: i32::from(points),
+        message: Some(kind.message.clone()),
+    })
+}
+
+fn summarize(action: ModAction, duration: Option<Duration>, target_id: u64) -> String {
+    let mut text = format!("<@{target_id}> {}", action.past_tense());
+    if let Some(d) = duration {
+        text.push_str(&format!(" for {}", format_duration(d)));
+    }
+    text
+}

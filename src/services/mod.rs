@@ -1,0 +1,64 @@
+//! The rules. Services know nothing of poise: they take ids and options, act through the
+//! Discord port, and record everything in PostgreSQL.
+
+pub mod case_flow;
+pub mod cases;
+pub mod events;
+pub mod flags;
+pub mod hierarchy;
+pub mod mod_log;
+pub mod moderation;
+pub mod mutes;
+pub mod notes;
+pub mod settings;
+pub mod templates;
+pub mod warnings;
+
+use crate::discord::port::DiscordPort;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+pub use case_flow::ActionRequest;
+pub use cases::CaseService;
+pub use events::ModEventLogger;
+pub use flags::UserFlagService;
+pub use moderation::ModerationService;
+pub use mutes::MuteService;
+pub use notes::NotesService;
+pub use settings::GuildSettingsService;
+pub use templates::CaseTemplateService;
+pub use warnings::WarningService;
+
+/// Every service, wired to one pool and one Discord port.
+#[derive(Clone)]
+pub struct Services {
+    pub moderation: ModerationService,
+    pub mutes: MuteService,
+    pub cases: CaseService,
+    pub notes: NotesService,
+    pub warnings: WarningService,
+    pub flags: UserFlagService,
+    pub templates: CaseTemplateService,
+    pub settings: GuildSettingsService,
+    pub events: ModEventLogger,
+}
+
+impl Services {
+    pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>) -> Self {
+        let events = ModEventLogger::new(pool.clone());
+        let settings = GuildSettingsService::new(pool.clone());
+        let warnings = WarningService::new(pool.clone(), settings.clone());
+        let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
+        Services {
+            moderation: ModerationService::new(flow.clone(), warnings.clone()),
+            mutes: MuteService::new(pool.clone(), flow, settings.clone()),
+            cases: CaseService::new(pool.clone(), settings.clone(), warnings.clone()),
+            notes: NotesService::new(pool.clone()),
+            flags: UserFlagService::new(pool.clone()),
+            templates: CaseTemplateService::new(pool.clone(), settings.clone()),
+            warnings,
+            settings,
+            events,
+        }
+    }
+}

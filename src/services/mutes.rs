@@ -1,0 +1,126 @@
+//! MuteService: role-based text, voice or full mutes.
+
+use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect};
+use super::settings::GuildSettingsService;
+use crate::domain::{ModAction, ModActionResult, MuteType};
+use crate::error::{GavelError, GavelResult};
+use crate::store::mutes::{self, Mute};
+use sqlx::PgPool;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct MuteService {
+    pool: PgPool,
+    flow: CaseFlow,
+    settings: GuildSettingsService,
+}
+
+impl MuteService {
+    pub fn new(pool: PgPool, flow: CaseFlow, settings: GuildSettingsService) -> Self {
+        MuteService {
+            pool,
+            flow,
+            settings,
+        }
+    }
+
+    pub async fn mute(
+        &self,
+        req: ActionRequest,
+        mute_type: MuteType,
+        duration: Option<Duration>,
+    ) -> GavelResult<ModActionResult> {
+        let settings = self.settings.get(req.guild_id).await?;
+        let setting = format!("mute_role_{}", mute_type.as_str().to_lowercase());
+        let role_id = settings.mute_role(mute_type).ok_or_else(|| {
+            GavelError::invalid(format!(
+                "No {} mute role is set; an admin can set one with /mod config set {setting} @role.",
+                mute_type.as_str().to_lowercase()
+            ))
+        })?;
+        self.check_role_is_usable(req.guild_id, role_id, &setting)
+            .await?;
+        Ok(self
+            .flow
+            .run(
+                &req,
+                ActionPlan {
+                    action: ModAction::Mute,
+                    duration,
+                    target_must_be_member: true,
+                    dm: DmTiming::After,
+                    effect: Effect::AddMuteRole { role_id, mute_type },
+                },
+            )
+            .await?
+            .result)
+    }
+
+    /// Ends the user's active mutes of `mute_type` (all types when `None`).
+    pub async fn unmute(
+        &self,
+        req: ActionRequest,
+        mute_type: Option<MuteType>,
+    ) -> GavelResult<ModActionResult> {
+        let active: Vec<Mute> = self
+            .active_mutes(req.guild_id, req.target_id)
+            .await?
+            .into_iter()
+            .filter(|m| mute_type.is_none_or(|t| m.mute_type == t))
+            .collect();
+        if active.is_empty() {
+            let which = mute_type
+                .map(|t| format!("{} ", t.as_str().to_lowercase()))
+                .unwrap_or_default();
+            return Err(GavelError::invalid(format!(
+                "<@{}> has no active {which}mute.",
+                req.target_id
+            )));
+        }
+        Ok(self
+            .flow
+            .run(
+                &req,
+                ActionPlan {
+                    action: ModAction::Unmute,
+                    duration: None,
+                    target_must_be_member: false,
+                    dm: DmTiming::Never,
+                    effect: Effect::RemoveMuteRoles { mutes: active },
+                },
+            )
+            .await?
+            .result)
+    }
+
+    pub async fn active_mutes(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Mute>> {
+        Ok(mutes::active_for_user(&self.pool, guild_id, user_id).await?)
+    }
+
+    /// A mute role that is gone, or that Gavel cannot hand out, fails before any case exists.
+    async fn check_role_is_usable(
+        &self,
+        guild_id: u64,
+        role_id: u64,
+        setting: &str,
+    ) -> GavelResult<()> {
+        let port = self.flow.port();
+        let guild = port.guild(guild_id).await?;
+        let Some(role) = guild.role(role_id) else {
+            return Err(GavelError::invalid(format!(
+                "The mute role set in {setting} no longer exists; set a new one with /mod config set {setting} @role."
+            )));
+        };
+        let bot_top = match port.member(guild_id, port.bot_user_id()).await? {
+            Some(bot) => guild.top_position(&bot),
+            None => 0,
+        };
+        if role.position >= bot_top {
+            return Err(GavelError::invalid(format!(
+                "The mute role @{} is at or above Gavel's highest role, so Gavel cannot assign it; move Gavel's role above it.",
+                role.name
+            )));
+        }
+        Ok(())
+    }
+}

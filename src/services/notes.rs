@@ -1,0 +1,71 @@
+//! NotesService: private moderator notes about a user.
+
+use super::events::{event, kinds, EventExt, ModEventLogger};
+use crate::error::{GavelError, GavelResult};
+use crate::store::notes::{self, Note};
+use sqlx::PgPool;
+
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+#[derive(Clone)]
+pub struct NotesService {
+    pool: PgPool,
+}
+
+impl NotesService {
+    pub fn new(pool: PgPool) -> Self {
+        NotesService { pool }
+    }
+
+    pub async fn add(
+        &self,
+        guild_id: u64,
+        author_id: u64,
+        user_id: u64,
+        content: &str,
+    ) -> GavelResult<Note> {
+        let content = content.trim();
+        if content.is_empty() {
+            return Err(GavelError::invalid("A note needs some text."));
+        }
+        if content.chars().count() > MAX_NOTE_CHARS {
+            return Err(GavelError::invalid(format!(
+                "Notes are limited to {MAX_NOTE_CHARS} characters; this one has {}.",
+                content.chars().count()
+            )));
+        }
+        let mut tx = self.pool.begin().await?;
+        let note = notes::insert(&mut tx, guild_id, user_id, author_id, content).await?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::NOTE_ADDED, author_id)
+                .target(user_id)
+                .details(Some(content))
+                .data(serde_json::json!({ "note_id": note.id })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(note)
+    }
+
+    pub async fn list(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Note>> {
+        Ok(notes::visible_for_user(&self.pool, guild_id, user_id).await?)
+    }
+
+    pub async fn delete(&self, guild_id: u64, actor_id: u64, note_id: i64) -> GavelResult<Note> {
+        let mut tx = self.pool.begin().await?;
+        let note = notes::delete(&mut tx, guild_id, note_id, actor_id)
+            .await?
+            .ok_or_else(|| GavelError::not_found(format!("There is no note #{note_id} here.")))?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::NOTE_DELETED, actor_id)
+                .target(note.user_id)
+                .details(Some(&note.content))
+                .data(serde_json::json!({ "note_id": note.id })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(note)
+    }
+}

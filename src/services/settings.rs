@@ -1,0 +1,208 @@
+//! Guild settings: who moderates, where the mod log goes, mute roles, DMs, strikes, escalation.
+
+use super::events::{event, kinds, EventExt, ModEventLogger};
+use crate::domain::{EscalationThresholds, ViolationTaxonomy, ViolationType};
+use crate::error::{GavelError, GavelResult};
+use crate::store::settings::{self, GuildSettings};
+use sqlx::PgPool;
+
+/// The settings `/mod config set` accepts, with the form of their value.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("mod_roles", "role mentions or ids separated by spaces or commas, or `none`"),
+    ("log_channel", "a channel mention or id, or `none`"),
+    ("mute_role_text", "a role mention or id, or `none`"),
+    ("mute_role_voice", "a role mention or id, or `none`"),
+    ("mute_role_both", "a role mention or id, or `none`"),
+    ("dm_on_action", "`on` or `off`"),
+    ("strike_expiry_days", "a whole number of days from 1 to 3650"),
+    ("escalation", "points:action[:duration] list, e.g. `3:timeout:1h, 5:tempban:7d, 8:ban`, or `none`"),
+];
+
+#[derive(Clone)]
+pub struct GuildSettingsService {
+    pool: PgPool,
+}
+
+impl GuildSettingsService {
+    pub fn new(pool: PgPool) -> Self {
+        GuildSettingsService { pool }
+    }
+
+    pub async fn get(&self, guild_id: u64) -> GavelResult<GuildSettings> {
+        Ok(settings::get(&self.pool, guild_id).await?)
+    }
+
+    pub async fn taxonomy(&self, guild_id: u64) -> GavelResult<ViolationTaxonomy> {
+        let settings = self.get(guild_id).await?;
+        Ok(taxonomy_for(&settings))
+    }
+
+    /// Changes one setting from the text an admin typed; the old and new values go to the
+    /// event log.
+    pub async fn set(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        key: &str,
+        value: &str,
+    ) -> GavelResult<GuildSettings> {
+        let key = key.trim().to_lowercase();
+        let mut tx = self.pool.begin().await?;
+        let before = settings::get(&mut *tx, guild_id).await?;
+        let mut after = before.clone();
+        apply_setting(&mut after, &key, value)?;
+        settings::save(&mut *tx, &after).await?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::SETTINGS_CHANGED, actor_id)
+                .details(Some(&key))
+                .data(serde_json::json!({ "key": key, "value": value.trim() })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Adds or replaces a guild violation type (or disables a default one).
+    pub async fn set_violation_type(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        custom: ViolationType,
+    ) -> GavelResult<GuildSettings> {
+        if !crate::domain::violation::is_valid_key(&custom.key) {
+            return Err(GavelError::invalid(format!(
+                "`{}` is not a valid key: use lower-case letters, digits and underscores (at most 32)",
+                custom.key
+            )));
+        }
+        if custom.key == crate::domain::violation::UNSPECIFIED {
+            return Err(GavelError::invalid("`unspecified` is reserved"));
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut current = settings::get(&mut *tx, guild_id).await?;
+        current.violation_overrides.retain(|t| t.key != custom.key);
+        current.violation_overrides.push(custom.clone());
+        settings::save(&mut *tx, &current).await?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::SETTINGS_CHANGED, actor_id)
+                .violation(&custom.key)
+                .details(Some("violation_type"))
+                .data(serde_json::to_value(&custom).unwrap_or_default()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(current)
+    }
+}
+
+pub fn taxonomy_for(settings: &GuildSettings) -> ViolationTaxonomy {
+    ViolationTaxonomy::default_set().with_overrides(&settings.violation_overrides)
+}
+
+fn apply_setting(settings: &mut GuildSettings, key: &str, value: &str) -> GavelResult<()> {
+    let value = value.trim();
+    let clears = value.eq_ignore_ascii_case("none") || value.is_empty();
+    match key {
+        "mod_roles" => {
+            settings.mod_role_ids = if clears {
+                Vec::new()
+            } else {
+                value
+                    .split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|part| !part.is_empty())
+                    .map(|part| parse_snowflake(part, "<@&", "role"))
+                    .collect::<GavelResult<Vec<_>>>()?
+            }
+        }
+        "log_channel" => {
+            settings.log_channel_id = optional(clears, value, "<#", "channel")?;
+        }
+        "mute_role_text" => settings.mute_role_text = optional(clears, value, "<@&", "role")?,
+        "mute_role_voice" => settings.mute_role_voice = optional(clears, value, "<@&", "role")?,
+        "mute_role_both" => settings.mute_role_both = optional(clears, value, "<@&", "role")?,
+        "dm_on_action" => {
+            settings.dm_on_action = match value.to_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => true,
+                "off" | "false" | "no" | "0" => false,
+                _ => {
+                    return Err(GavelError::invalid(format!(
+                        "`{value}` is not on or off; dm_on_action takes `on` or `off`"
+                    )))
+                }
+            }
+        }
+        "strike_expiry_days" => {
+            settings.strike_expiry_days = value
+                .parse::<i32>()
+                .ok()
+                .filter(|days| (1..=3650).contains(days))
+                .ok_or_else(|| {
+                    GavelError::invalid(format!(
+                        "`{value}` is not a number of days from 1 to 3650"
+                    ))
+                })?;
+        }
+        "escalation" => {
+            settings.escalation = EscalationThresholds::parse(value).map_err(GavelError::Invalid)?;
+        }
+        _ => {
+            let names: Vec<&str> = SETTINGS.iter().map(|(name, _)| *name).collect();
+            return Err(GavelError::invalid(format!(
+                "`{key}` is not a setting; choose one of: {}",
+                names.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn optional(clears: bool, value: &str, mention: &str, what: &str) -> GavelResult<Option<u64>> {
+    if clears {
+        Ok(None)
+    } else {
+        parse_snowflake(value, mention, what).map(Some)
+    }
+}
+
+/// Accepts `<@&123>` / `<#123>` mentions or a bare id.
+pub fn parse_snowflake(text: &str, mention_prefix: &str, what: &str) -> GavelResult<u64> {
+    let text = text.trim();
+    let inner = text
+        .strip_prefix(mention_prefix)
+        .and_then(|rest| rest.strip_suffix('>'))
+        .unwrap_or(text);
+    inner
+        .parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0 && *id < (1 << 63))
+        .ok_or_else(|| {
+            GavelError::invalid(format!(
+                "`{text}` is not a {what}; mention the {what} or paste its id"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applies_settings_from_admin_text() {
+        let mut s = GuildSettings::defaults(1);
+        apply_setting(&mut s, "mod_roles", "<@&10>, 11 <@&12>").unwrap();
+        assert_eq!(s.mod_role_ids, vec![10, 11, 12]);
+        apply_setting(&mut s, "log_channel", "<#99>").unwrap();
+        assert_eq!(s.log_channel_id, Some(99));
+        apply_setting(&mut s, "log_channel", "none").unwrap();
+        assert_eq!(s.log_channel_id, None);
+        apply_setting(&mut s, "dm_on_action", "off").unwrap();
+        assert!(!s.dm_on_action);
+        let err = apply_setting(&mut s, "log_channel", "general").unwrap_err();
+        assert!(err.to_string().contains("not a channel"), "{err}");
+        let err = apply_setting(&mut s, "volume", "11").unwrap_err();
+        assert!(err.to_string().contains("mod_roles"), "{err}");
+        assert!(apply_setting(&mut s, "strike_expiry_days", "0").is_err());
+    }
+}

@@ -1,0 +1,93 @@
+use crate::domain::ids::to_db;
+use crate::domain::MuteType;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{FromRow, PgConnection, PgExecutor};
+
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct Mute {
+    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub guild_id: u64,
+    #[sqlx(try_from = "i64")]
+    pub user_id: u64,
+    #[sqlx(try_from = "String")]
+    pub mute_type: MuteType,
+    #[sqlx(try_from = "i64")]
+    pub role_id: u64,
+    pub case_id: i64,
+    pub active: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub ended_by: Option<i64>,
+    pub end_reason: Option<String>,
+}
+
+/// Records an active mute, replacing (ending) an earlier active mute of the same type.
+pub async fn start(
+    conn: &mut PgConnection,
+    guild_id: u64,
+    user_id: u64,
+    mute_type: MuteType,
+    role_id: u64,
+    case_id: i64,
+    expires_at: Option<DateTime<Utc>>,
+    actor_id: u64,
+) -> Result<Mute, sqlx::Error> {
+    sqlx::query(
+        "UPDATE mutes SET active = FALSE, ended_at = now(), ended_by = $4,
+             end_reason = 'replaced by a new mute'
+         WHERE guild_id = $1 AND user_id = $2 AND mute_type = $3 AND active",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .bind(mute_type.as_str())
+    .bind(to_db(actor_id))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "INSERT INTO mutes (guild_id, user_id, mute_type, role_id, case_id, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .bind(mute_type.as_str())
+    .bind(to_db(role_id))
+    .bind(case_id)
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn active_for_user(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+) -> Result<Vec<Mute>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM mutes WHERE guild_id = $1 AND user_id = $2 AND active ORDER BY id",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .fetch_all(db)
+    .await
+}
+
+pub async fn end(
+    conn: &mut PgConnection,
+    mute_id: i64,
+    ended_by: u64,
+    reason: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE mutes SET active = FALSE, ended_at = now(), ended_by = $2, end_reason = $3
+         WHERE id = $1 AND active",
+    )
+    .bind(mute_id)
+    .bind(to_db(ended_by))
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
