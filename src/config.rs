@@ -27,7 +27,10 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("database_url", &"<redacted>")
             .field("database_max_connections", &self.database_max_connections)
-            .field("discord_token", &self.discord_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "discord_token",
+                &self.discord_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("discord_api_base", &self.discord_api_base)
             .field("discord_guild_id", &self.discord_guild_id)
             .field("log_level", &self.log_level)
@@ -58,13 +61,23 @@ impl Config {
     }
 
     pub fn from_source(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let read = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let read = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let database_url = read("DATABASE_URL").ok_or_else(|| {
-            error("DATABASE_URL", "is not set; give a PostgreSQL URL such as postgres://gavel@localhost/gavel")
+            error(
+                "DATABASE_URL",
+                "is not set; give a PostgreSQL URL such as postgres://gavel@localhost/gavel",
+            )
         })?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(error("DATABASE_URL", "must start with postgres:// or postgresql://"));
+            return Err(error(
+                "DATABASE_URL",
+                "must start with postgres:// or postgresql://",
+            ));
         }
         let database_max_connections = match read("DATABASE_MAX_CONNECTIONS") {
             None => 10,
@@ -72,7 +85,12 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=200).contains(n))
-                .ok_or_else(|| error("DATABASE_MAX_CONNECTIONS", format!("is `{v}`; give a number from 1 to 200")))?,
+                .ok_or_else(|| {
+                    error(
+                        "DATABASE_MAX_CONNECTIONS",
+                        format!("is `{v}`; give a number from 1 to 200"),
+                    )
+                })?,
         };
         let discord_api_base = match read("DISCORD_API_BASE") {
             None => None,
@@ -88,18 +106,21 @@ impl Config {
         };
         let discord_guild_id = match read("DISCORD_GUILD_ID") {
             None => None,
-            Some(v) => Some(
-                v.parse::<u64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .ok_or_else(|| error("DISCORD_GUILD_ID", format!("is `{v}`; give a server id (a number)")))?,
-            ),
+            Some(v) => Some(v.parse::<u64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                error(
+                    "DISCORD_GUILD_ID",
+                    format!("is `{v}`; give a server id (a number)"),
+                )
+            })?),
         };
         let log_format = match read("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(error("LOG_FORMAT", format!("is `{other}`; use pretty or json")))
+                return Err(error(
+                    "LOG_FORMAT",
+                    format!("is `{other}`; use pretty or json"),
+                ))
             }
         };
         Ok(Config {
@@ -116,7 +137,10 @@ impl Config {
     /// The bot token, which only commands that talk to Discord need.
     pub fn require_token(&self) -> Result<&str, ConfigError> {
         self.discord_token.as_deref().ok_or_else(|| {
-            error("DISCORD_TOKEN", "is not set; copy the bot token from the Discord developer portal")
+            error(
+                "DISCORD_TOKEN",
+                "is not set; copy the bot token from the Discord developer portal",
+            )
         })
     }
 }
@@ -127,8 +151,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_source(|name| map.get(name).cloned())
     }
 
@@ -141,7 +167,10 @@ mod tests {
         assert_eq!(err.name, "DATABASE_URL");
         let base = [("DATABASE_URL", "postgres://localhost/gavel")];
         let err = config(&[base[0], ("DISCORD_GUILD_ID", "abc")]).unwrap_err();
-        assert_eq!(err.to_string(), "DISCORD_GUILD_ID is `abc`; give a server id (a number)");
+        assert_eq!(
+            err.to_string(),
+            "DISCORD_GUILD_ID is `abc`; give a server id (a number)"
+        );
         let err = config(&[base[0], ("DISCORD_API_BASE", "localhost:1")]).unwrap_err();
         assert_eq!(err.name, "DISCORD_API_BASE");
         let err = config(&[base[0], ("LOG_FORMAT", "xml")]).unwrap_err();
@@ -149,6 +178,9 @@ mod tests {
         let ok = config(&[base[0], ("DISCORD_API_BASE", "http://127.0.0.1:9/")]).unwrap();
         assert_eq!(ok.discord_api_base.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(ok.require_token().unwrap_err().name, "DISCORD_TOKEN");
-        assert!(!format!("{ok:?}").contains("localhost/gavel"), "the URL may hold a password");
+        assert!(
+            !format!("{ok:?}").contains("localhost/gavel"),
+            "the URL may hold a password"
+        );
     }
 }

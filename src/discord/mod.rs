@@ -1,4 +1,13 @@
-//! Everything that speaks Discord: the port services act through, and (with the interface issue)
-//! the poise commands and gateway event handlers.
+//! Everything that speaks Discord: the port services act through, the poise commands, the
+//! component handlers (panels, pagination) and the gateway event handlers.
 
+pub mod bot;
+pub mod checks;
+pub mod commands;
+pub mod components;
+pub mod context;
+pub mod events;
 pub mod port;
+pub mod render;
+
+pub use context::{CommandError, Context, Data};

@@ -196,8 +196,13 @@ pub trait DiscordPort: Send + Sync {
         reason: &str,
     ) -> DiscordResult<()>;
     async fn clear_timeout(&self, guild_id: u64, user_id: u64, reason: &str) -> DiscordResult<()>;
-    async fn add_role(&self, guild_id: u64, user_id: u64, role_id: u64, reason: &str)
-        -> DiscordResult<()>;
+    async fn add_role(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        role_id: u64,
+        reason: &str,
+    ) -> DiscordResult<()>;
     async fn remove_role(
         &self,
         guild_id: u64,
@@ -439,7 +444,12 @@ impl DiscordPort for SerenityPort {
             "communication_disabled_until": until.to_rfc3339_opts(SecondsFormat::Secs, true),
         });
         self.http
-            .edit_member(GuildId::new(guild_id), UserId::new(user_id), &body, Some(reason))
+            .edit_member(
+                GuildId::new(guild_id),
+                UserId::new(user_id),
+                &body,
+                Some(reason),
+            )
             .await?;
         Ok(())
     }
@@ -447,7 +457,12 @@ impl DiscordPort for SerenityPort {
     async fn clear_timeout(&self, guild_id: u64, user_id: u64, reason: &str) -> DiscordResult<()> {
         let body = serde_json::json!({ "communication_disabled_until": null });
         self.http
-            .edit_member(GuildId::new(guild_id), UserId::new(user_id), &body, Some(reason))
+            .edit_member(
+                GuildId::new(guild_id),
+                UserId::new(user_id),
+                &body,
+                Some(reason),
+            )
             .await?;
         Ok(())
     }
@@ -490,7 +505,10 @@ impl DiscordPort for SerenityPort {
 
     async fn dm(&self, user_id: u64, message: &OutgoingMessage) -> DiscordResult<()> {
         let channel = UserId::new(user_id).create_dm_channel(&self.http).await?;
-        channel.id.send_message(&self.http, create_message(message)).await?;
+        channel
+            .id
+            .send_message(&self.http, create_message(message))
+            .await?;
         Ok(())
     }
 

@@ -134,8 +134,14 @@ mod tests {
         for action in ModAction::ALL {
             assert_eq!(action.as_str().parse::<ModAction>().unwrap(), *action);
         }
-        assert_eq!("alt account".parse::<UserFlag>().unwrap(), UserFlag::AltAccount);
-        assert_eq!("under-review".parse::<UserFlag>().unwrap(), UserFlag::UnderReview);
+        assert_eq!(
+            "alt account".parse::<UserFlag>().unwrap(),
+            UserFlag::AltAccount
+        );
+        assert_eq!(
+            "under-review".parse::<UserFlag>().unwrap(),
+            UserFlag::UnderReview
+        );
         let err = "loud".parse::<MuteType>().unwrap_err();
         assert!(err.contains("text, voice, both"), "{err}");
     }

@@ -44,7 +44,9 @@ pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let mut rest = text.as_str();
     while !rest.is_empty() {
         rest = rest.trim_start();
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(fail("each part must start with a number"));
         }
@@ -82,7 +84,13 @@ pub fn format_duration(duration: Duration) -> String {
         return "0s".into();
     }
     let mut parts = Vec::new();
-    for (unit, size) in [("w", 7 * 86_400), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+    for (unit, size) in [
+        ("w", 7 * 86_400),
+        ("d", 86_400),
+        ("h", 3_600),
+        ("m", 60),
+        ("s", 1),
+    ] {
         if secs >= size {
             parts.push(format!("{}{unit}", secs / size));
             secs %= size;

@@ -189,10 +189,21 @@ mod tests {
         let t = EscalationThresholds::parse("8:ban, 3:timeout:1h, 5:tempban:7d").unwrap();
         assert_eq!(t, EscalationThresholds::default());
         assert_eq!(t.describe(), "3:timeout:1h, 5:tempban:1w, 8:ban");
-        assert!(EscalationThresholds::parse("none").unwrap().steps().is_empty());
-        assert!(EscalationThresholds::parse("3:timeout").unwrap_err().contains("needs a duration"));
-        assert!(EscalationThresholds::parse("3:unban").unwrap_err().contains("cannot be an escalation"));
-        assert!(EscalationThresholds::parse("3:ban,3:kick").unwrap_err().contains("two thresholds"));
-        assert!(EscalationThresholds::parse("x:ban").unwrap_err().contains("points:action"));
+        assert!(EscalationThresholds::parse("none")
+            .unwrap()
+            .steps()
+            .is_empty());
+        assert!(EscalationThresholds::parse("3:timeout")
+            .unwrap_err()
+            .contains("needs a duration"));
+        assert!(EscalationThresholds::parse("3:unban")
+            .unwrap_err()
+            .contains("cannot be an escalation"));
+        assert!(EscalationThresholds::parse("3:ban,3:kick")
+            .unwrap_err()
+            .contains("two thresholds"));
+        assert!(EscalationThresholds::parse("x:ban")
+            .unwrap_err()
+            .contains("points:action"));
     }
 }

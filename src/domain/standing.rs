@@ -73,6 +73,9 @@ mod tests {
             "2 active strike points (caution); 1 more → 1h timeout"
         );
         let none = EscalationThresholds::parse("none").unwrap();
-        assert_eq!(Standing::from_points(4, &none).level, StandingLevel::Caution);
+        assert_eq!(
+            Standing::from_points(4, &none).level,
+            StandingLevel::Caution
+        );
     }
 }

@@ -53,7 +53,11 @@ impl std::str::FromStr for StrikeWeight {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let bad = || format!("`{text}` is not a strike weight; use a number (2) or a range (0-3)");
         match text.trim().split_once('-') {
-            None => text.trim().parse().map(StrikeWeight::Fixed).map_err(|_| bad()),
+            None => text
+                .trim()
+                .parse()
+                .map(StrikeWeight::Fixed)
+                .map_err(|_| bad()),
             Some((low, high)) => {
                 let min: u8 = low.trim().parse().map_err(|_| bad())?;
                 let max: u8 = high.trim().parse().map_err(|_| bad())?;
@@ -153,7 +157,9 @@ impl ViolationTaxonomy {
                 ));
             }
             if t.key == UNSPECIFIED {
-                return Err(format!("`{UNSPECIFIED}` is reserved for cases without a type"));
+                return Err(format!(
+                    "`{UNSPECIFIED}` is reserved for cases without a type"
+                ));
             }
             if !seen.insert(t.key.as_str()) {
                 return Err(format!("violation key `{}` appears twice", t.key));
@@ -239,7 +245,10 @@ mod tests {
         let range = StrikeWeight::Range { min: 1, max: 3 };
         assert_eq!(range.resolve(None).unwrap(), 1);
         assert_eq!(range.resolve(Some(3)).unwrap(), 3);
-        assert!(range.resolve(Some(4)).unwrap_err().contains("between 1 and 3"));
+        assert!(range
+            .resolve(Some(4))
+            .unwrap_err()
+            .contains("between 1 and 3"));
         assert!(StrikeWeight::Fixed(2).resolve(Some(1)).is_err());
     }
 

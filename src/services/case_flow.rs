@@ -13,7 +13,9 @@ use super::settings::{taxonomy_for, GuildSettingsService};
 use crate::discord::port::{DiscordError, DiscordPort};
 use crate::domain::duration::format_duration;
 use crate::domain::violation::UNSPECIFIED;
-use crate::domain::{audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage};
+use crate::domain::{
+    audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage,
+};
 use crate::error::{GavelError, GavelResult};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{self, Mute};
@@ -60,7 +62,9 @@ impl ActionRequest {
     }
 
     pub fn reason(mut self, reason: Option<impl Into<String>>) -> Self {
-        self.reason = reason.map(Into::into).filter(|r: &String| !r.trim().is_empty());
+        self.reason = reason
+            .map(Into::into)
+            .filter(|r: &String| !r.trim().is_empty());
         self
     }
 
@@ -92,13 +96,24 @@ impl ActionRequest {
 pub enum Effect {
     /// Warnings change nothing in Discord.
     None,
-    Ban { delete_message_seconds: u32 },
-    Softban { delete_message_seconds: u32 },
+    Ban {
+        delete_message_seconds: u32,
+    },
+    Softban {
+        delete_message_seconds: u32,
+    },
     Unban,
     Kick,
-    Timeout { until: DateTime<Utc> },
-    AddMuteRole { role_id: u64, mute_type: MuteType },
-    RemoveMuteRoles { mutes: Vec<Mute> },
+    Timeout {
+        until: DateTime<Utc>,
+    },
+    AddMuteRole {
+        role_id: u64,
+        mute_type: MuteType,
+    },
+    RemoveMuteRoles {
+        mutes: Vec<Mute>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -374,11 +389,15 @@ impl CaseFlow {
             Effect::None => Ok(()),
             Effect::Ban {
                 delete_message_seconds,
-            } => port.ban(guild, target, *delete_message_seconds, audit).await,
+            } => {
+                port.ban(guild, target, *delete_message_seconds, audit)
+                    .await
+            }
             Effect::Softban {
                 delete_message_seconds,
             } => {
-                port.ban(guild, target, *delete_message_seconds, audit).await?;
+                port.ban(guild, target, *delete_message_seconds, audit)
+                    .await?;
                 port.unban(guild, target, audit).await.map_err(|e| DiscordError {
                     message: format!(
                         "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
@@ -505,7 +524,12 @@ impl CaseFlow {
 }
 
 /// What the user is told: the action, the rule, the reason and the case number.
-fn dm_message(guild_name: &str, case: &Case, violation: &Violation, action: ModAction) -> OutgoingMessage {
+fn dm_message(
+    guild_name: &str,
+    case: &Case,
+    violation: &Violation,
+    action: ModAction,
+) -> OutgoingMessage {
     let headline = match action {
         ModAction::Warn => format!("You received a warning in **{guild_name}**."),
         other => format!("You were {} in **{guild_name}**.", other.past_tense()),

@@ -10,9 +10,9 @@ use crate::error::{GavelError, GavelResult};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::flags::{self, FlagRecord};
 use crate::store::mutes::{self, Mute};
+use crate::store::notes;
 use crate::store::strikes::{self, Strike};
 use crate::store::tempbans::{self, Tempban};
-use crate::store::notes;
 use sqlx::{PgConnection, PgPool};
 
 #[derive(Clone)]
@@ -278,7 +278,12 @@ impl CaseService {
         Ok((cases, total))
     }
 
-    pub async fn history(&self, guild_id: u64, user_id: u64, page_size: u32) -> GavelResult<UserHistory> {
+    pub async fn history(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        page_size: u32,
+    ) -> GavelResult<UserHistory> {
         let (cases, total_cases) = self.cases_of_user(guild_id, user_id, 0, page_size).await?;
         Ok(UserHistory {
             cases,
@@ -314,7 +319,11 @@ fn refuse_if_void(case: &Case) -> GavelResult<()> {
     Ok(())
 }
 
-async fn locked_case(conn: &mut PgConnection, guild_id: u64, case_number: i32) -> GavelResult<Case> {
+async fn locked_case(
+    conn: &mut PgConnection,
+    guild_id: u64,
+    case_number: i32,
+) -> GavelResult<Case> {
     cases::get_for_update(conn, guild_id, case_number)
         .await?
         .ok_or_else(|| no_such_case(case_number))

@@ -23,6 +23,8 @@ pub mod kinds {
     pub const TEMPLATE_SAVED: &str = "template.saved";
     pub const TEMPLATE_DELETED: &str = "template.deleted";
     pub const SETTINGS_CHANGED: &str = "settings.changed";
+    pub const TEMPBAN_ENDED: &str = "tempban.ended";
+    pub const MUTE_RESTORED: &str = "mute.restored";
 }
 
 /// Builds events so every one carries an actor and a violation type (`unspecified` when the

@@ -4,6 +4,7 @@
 pub mod case_flow;
 pub mod cases;
 pub mod events;
+pub mod external;
 pub mod flags;
 pub mod hierarchy;
 pub mod mod_log;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 pub use case_flow::ActionRequest;
 pub use cases::CaseService;
 pub use events::ModEventLogger;
+pub use external::ExternalActionService;
 pub use flags::UserFlagService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
@@ -41,6 +43,7 @@ pub struct Services {
     pub templates: CaseTemplateService,
     pub settings: GuildSettingsService,
     pub events: ModEventLogger,
+    pub external: ExternalActionService,
 }
 
 impl Services {
@@ -49,10 +52,12 @@ impl Services {
         let settings = GuildSettingsService::new(pool.clone());
         let warnings = WarningService::new(pool.clone(), settings.clone());
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
+        let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
         Services {
+            external: ExternalActionService::new(pool.clone(), cases.clone(), port.bot_user_id()),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),
-            cases: CaseService::new(pool.clone(), settings.clone(), warnings.clone()),
+            cases,
             notes: NotesService::new(pool.clone()),
             flags: UserFlagService::new(pool.clone()),
             templates: CaseTemplateService::new(pool.clone(), settings.clone()),

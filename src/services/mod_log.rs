@@ -31,7 +31,11 @@ pub fn case_embed(case: &Case) -> Embed {
         footer: Some(format!("source: {}", case.source)),
         ..Default::default()
     }
-    .field("User", format!("<@{}> ({})", case.target_id, case.target_id), true)
+    .field(
+        "User",
+        format!("<@{}> ({})", case.target_id, case.target_id),
+        true,
+    )
     .field("Moderator", format!("<@{}>", case.moderator_id), true)
     .field(
         "Reason",

@@ -1,10 +1,12 @@
 //! MuteService: role-based text, voice or full mutes.
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect};
+use super::events::{event, kinds, EventExt, ModEventLogger};
 use super::settings::GuildSettingsService;
+use crate::domain::audit_reason;
 use crate::domain::{ModAction, ModActionResult, MuteType};
 use crate::error::{GavelError, GavelResult};
-use crate::store::mutes::{self, Mute};
+use crate::store::mutes::{self, Mute, MuteInForce};
 use sqlx::PgPool;
 use std::time::Duration;
 
@@ -91,6 +93,38 @@ impl MuteService {
             )
             .await?
             .result)
+    }
+
+    /// Mute evasion: a member who leaves and rejoins gets their mute roles back. Returns the
+    /// mutes restored.
+    pub async fn restore_on_rejoin(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Mute>> {
+        let port = self.flow.port();
+        let mut restored = Vec::new();
+        for MuteInForce { mute, case_number } in
+            mutes::in_force_for_user(&self.pool, guild_id, user_id).await?
+        {
+            let reason = audit_reason(
+                case_number,
+                Some("mute evasion: mute role restored on rejoin"),
+            );
+            port.add_role(guild_id, user_id, mute.role_id, &reason)
+                .await?;
+            ModEventLogger::log(
+                &self.pool,
+                &event(guild_id, kinds::MUTE_RESTORED, port.bot_user_id())
+                    .target(user_id)
+                    .case(mute.case_id)
+                    .details(Some("member rejoined while muted"))
+                    .data(serde_json::json!({
+                        "mute_type": mute.mute_type.as_str(),
+                        "role_id": mute.role_id.to_string(),
+                        "case_number": case_number,
+                    })),
+            )
+            .await?;
+            restored.push(mute);
+        }
+        Ok(restored)
     }
 
     pub async fn active_mutes(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Mute>> {

@@ -8,14 +8,23 @@ use sqlx::PgPool;
 
 /// The settings `/mod config set` accepts, with the form of their value.
 pub const SETTINGS: &[(&str, &str)] = &[
-    ("mod_roles", "role mentions or ids separated by spaces or commas, or `none`"),
+    (
+        "mod_roles",
+        "role mentions or ids separated by spaces or commas, or `none`",
+    ),
     ("log_channel", "a channel mention or id, or `none`"),
     ("mute_role_text", "a role mention or id, or `none`"),
     ("mute_role_voice", "a role mention or id, or `none`"),
     ("mute_role_both", "a role mention or id, or `none`"),
     ("dm_on_action", "`on` or `off`"),
-    ("strike_expiry_days", "a whole number of days from 1 to 3650"),
-    ("escalation", "points:action[:duration] list, e.g. `3:timeout:1h, 5:tempban:7d, 8:ban`, or `none`"),
+    (
+        "strike_expiry_days",
+        "a whole number of days from 1 to 3650",
+    ),
+    (
+        "escalation",
+        "points:action[:duration] list, e.g. `3:timeout:1h, 5:tempban:7d, 8:ban`, or `none`",
+    ),
 ];
 
 #[derive(Clone)]
@@ -139,13 +148,12 @@ fn apply_setting(settings: &mut GuildSettings, key: &str, value: &str) -> GavelR
                 .ok()
                 .filter(|days| (1..=3650).contains(days))
                 .ok_or_else(|| {
-                    GavelError::invalid(format!(
-                        "`{value}` is not a number of days from 1 to 3650"
-                    ))
+                    GavelError::invalid(format!("`{value}` is not a number of days from 1 to 3650"))
                 })?;
         }
         "escalation" => {
-            settings.escalation = EscalationThresholds::parse(value).map_err(GavelError::Invalid)?;
+            settings.escalation =
+                EscalationThresholds::parse(value).map_err(GavelError::Invalid)?;
         }
         _ => {
             let names: Vec<&str> = SETTINGS.iter().map(|(name, _)| *name).collect();

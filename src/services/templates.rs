@@ -35,7 +35,9 @@ impl CaseTemplateService {
     ) -> GavelResult<CaseTemplate> {
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 50 {
-            return Err(GavelError::invalid("Template names are 1 to 50 characters."));
+            return Err(GavelError::invalid(
+                "Template names are 1 to 50 characters.",
+            ));
         }
         match input.action {
             ModAction::Ban | ModAction::Kick | ModAction::Warn | ModAction::Softban => {
@@ -64,7 +66,13 @@ impl CaseTemplateService {
         let violation = match input.violation {
             Some(v) => {
                 let taxonomy = taxonomy_for(&self.settings.get(guild_id).await?);
-                Some(taxonomy.resolve(v).map_err(GavelError::Invalid)?.key.clone())
+                Some(
+                    taxonomy
+                        .resolve(v)
+                        .map_err(GavelError::Invalid)?
+                        .key
+                        .clone(),
+                )
             }
             None => None,
         };
@@ -100,6 +108,12 @@ impl CaseTemplateService {
             .ok_or_else(|| GavelError::not_found(format!("There is no template named `{name}`.")))
     }
 
+    pub async fn get_by_id(&self, guild_id: u64, id: i64) -> GavelResult<CaseTemplate> {
+        templates::get_by_id(&self.pool, guild_id, id)
+            .await?
+            .ok_or_else(|| GavelError::not_found("That template no longer exists."))
+    }
+
     pub async fn list(&self, guild_id: u64) -> GavelResult<Vec<CaseTemplate>> {
         Ok(templates::list(&self.pool, guild_id).await?)
     }
@@ -108,7 +122,9 @@ impl CaseTemplateService {
         let mut tx = self.pool.begin().await?;
         let deleted = templates::delete(&mut tx, guild_id, name)
             .await?
-            .ok_or_else(|| GavelError::not_found(format!("There is no template named `{name}`.")))?;
+            .ok_or_else(|| {
+                GavelError::not_found(format!("There is no template named `{name}`."))
+            })?;
         ModEventLogger::log(
             &mut *tx,
             &event(guild_id, kinds::TEMPLATE_DELETED, actor_id)

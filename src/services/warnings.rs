@@ -85,7 +85,9 @@ impl WarningService {
         let mut tx = self.pool.begin().await?;
         let existing = strikes::get(&mut *tx, guild_id, strike_id)
             .await?
-            .ok_or_else(|| GavelError::not_found(format!("There is no strike #{strike_id} here.")))?;
+            .ok_or_else(|| {
+                GavelError::not_found(format!("There is no strike #{strike_id} here."))
+            })?;
         let voided = strikes::void(&mut tx, strike_id, actor_id, reason.trim())
             .await?
             .ok_or_else(|| GavelError::invalid(format!("Strike #{strike_id} is already void.")))?;

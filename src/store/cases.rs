@@ -158,13 +158,11 @@ pub async fn update_reason(
     case_id: i64,
     reason: Option<&str>,
 ) -> Result<Case, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE mod_cases SET reason = $2, updated_at = now() WHERE id = $1 RETURNING *",
-    )
-    .bind(case_id)
-    .bind(reason)
-    .fetch_one(conn)
-    .await
+    sqlx::query_as("UPDATE mod_cases SET reason = $2, updated_at = now() WHERE id = $1 RETURNING *")
+        .bind(case_id)
+        .bind(reason)
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn update_violation(

@@ -7,8 +7,8 @@ pub mod mutes;
 pub mod notes;
 pub mod settings;
 pub mod strikes;
-pub mod templates;
 pub mod tempbans;
+pub mod templates;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;

@@ -91,3 +91,28 @@ pub async fn end(
     .await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MuteInForce {
+    #[sqlx(flatten)]
+    pub mute: Mute,
+    pub case_number: i32,
+}
+
+/// Active mutes that have not yet run out, with their case numbers (for audit reasons).
+pub async fn in_force_for_user(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+) -> Result<Vec<MuteInForce>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.*, c.case_number FROM mutes m JOIN mod_cases c ON c.id = m.case_id
+         WHERE m.guild_id = $1 AND m.user_id = $2 AND m.active
+           AND (m.expires_at IS NULL OR m.expires_at > now())
+         ORDER BY m.id",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .fetch_all(db)
+    .await
+}

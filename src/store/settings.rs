@@ -76,10 +76,11 @@ impl From<SettingsRow> for GuildSettings {
 }
 
 pub async fn get(db: impl PgExecutor<'_>, guild_id: u64) -> Result<GuildSettings, sqlx::Error> {
-    let row: Option<SettingsRow> = sqlx::query_as("SELECT * FROM guild_settings WHERE guild_id = $1")
-        .bind(to_db(guild_id))
-        .fetch_optional(db)
-        .await?;
+    let row: Option<SettingsRow> =
+        sqlx::query_as("SELECT * FROM guild_settings WHERE guild_id = $1")
+            .bind(to_db(guild_id))
+            .fetch_optional(db)
+            .await?;
     Ok(row.map_or_else(|| GuildSettings::defaults(guild_id), GuildSettings::from))
 }
 
@@ -97,7 +98,14 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &GuildSettings) -> Result<(
              violation_overrides = EXCLUDED.violation_overrides, updated_at = now()",
     )
     .bind(to_db(settings.guild_id))
-    .bind(settings.mod_role_ids.iter().copied().map(to_db).collect::<Vec<_>>())
+    .bind(
+        settings
+            .mod_role_ids
+            .iter()
+            .copied()
+            .map(to_db)
+            .collect::<Vec<_>>(),
+    )
     .bind(settings.log_channel_id.map(to_db))
     .bind(settings.mute_role_text.map(to_db))
     .bind(settings.mute_role_voice.map(to_db))

@@ -68,7 +68,22 @@ pub async fn get(
         .await
 }
 
-pub async fn list(db: impl PgExecutor<'_>, guild_id: u64) -> Result<Vec<CaseTemplate>, sqlx::Error> {
+pub async fn get_by_id(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    id: i64,
+) -> Result<Option<CaseTemplate>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM case_templates WHERE guild_id = $1 AND id = $2")
+        .bind(to_db(guild_id))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn list(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+) -> Result<Vec<CaseTemplate>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM case_templates WHERE guild_id = $1 ORDER BY name")
         .bind(to_db(guild_id))
         .fetch_all(db)

@@ -1,0 +1,225 @@
+//! Starting Gavel: database, Discord client, commands, gateway, and a clean shutdown.
+
+use super::commands;
+use super::context::{CommandError, Data, InFlight};
+use super::events;
+use super::port::{build_http, DiscordPort, SerenityPort};
+use super::render;
+use crate::config::Config;
+use crate::services::Services;
+use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId};
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long shutdown waits for interactions being handled before closing the gateway.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Which shards this process runs: `range` out of `total`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardSpec {
+    pub range: Range<u32>,
+    pub total: u32,
+}
+
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MEMBERS
+        | GatewayIntents::GUILD_MODERATION
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// Wraps poise so every interaction is counted while it is handled: shutdown waits for them.
+struct TrackedFramework {
+    inner: poise::Framework<Data, CommandError>,
+    in_flight: Arc<InFlight>,
+}
+
+#[serenity::async_trait]
+impl serenity::framework::Framework for TrackedFramework {
+    async fn init(&mut self, client: &serenity::Client) {
+        self.inner.init(client).await
+    }
+
+    async fn dispatch(&self, ctx: serenity::all::Context, event: FullEvent) {
+        let _guard =
+            matches!(event, FullEvent::InteractionCreate { .. }).then(|| self.in_flight.enter());
+        self.inner.dispatch(ctx, event).await
+    }
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            if let CommandError::Service(crate::GavelError::Database(e)) = &error {
+                tracing::error!(error = %e, command = %ctx.command().qualified_name, "database error");
+            }
+            let reply = render::ephemeral(render::error_embed(&error.user_message()));
+            if let Err(e) = ctx.send(reply).await {
+                tracing::warn!(error = %e, "could not send the error reply");
+            }
+        }
+        poise::FrameworkError::ArgumentParse { error, ctx, .. } => {
+            let reply = render::ephemeral(render::error_embed(&format!(
+                "One of the options is not valid: {error}."
+            )));
+            let _ = ctx.send(reply).await;
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::warn!(%error, event = event.snake_case_name(), "event handler failed");
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::warn!(error = %e, "error while handling an error");
+            }
+        }
+    }
+}
+
+pub async fn run(config: &Config, shards: Option<ShardSpec>) -> anyhow::Result<()> {
+    let token = config.require_token()?.to_string();
+    let pool = crate::store::connect(&config.database_url, config.database_max_connections).await?;
+    crate::store::migrate(&pool).await?;
+    tracing::info!("database ready");
+
+    let http = Arc::new(build_http(&token, config.discord_api_base.as_deref()));
+    let port = SerenityPort::connect(http.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
+    let bot_user_id = port.bot_user_id();
+    let services = Services::new(pool, Arc::new(port));
+    let register_in = config.discord_guild_id;
+
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(on_error(error)),
+            event_handler: |framework, event| {
+                Box::pin(events::handle(
+                    framework.serenity_context,
+                    event,
+                    framework.user_data,
+                ))
+            },
+            ..Default::default()
+        })
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                match register_in {
+                    Some(guild) => {
+                        poise::builtins::register_in_guild(ctx, commands, GuildId::new(guild))
+                            .await?;
+                        tracing::info!(guild, "commands registered in the guild");
+                    }
+                    None => {
+                        poise::builtins::register_globally(ctx, commands).await?;
+                        tracing::info!("commands registered globally");
+                    }
+                }
+                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected");
+                Ok(Data {
+                    services,
+                    bot_user_id,
+                })
+            })
+        })
+        .build();
+    let in_flight = Arc::new(InFlight::default());
+    let framework = TrackedFramework {
+        inner: framework,
+        in_flight: in_flight.clone(),
+    };
+
+    // The gateway client gets its own REST client built the same way (serenity takes it by value).
+    let gateway_http = build_http(&token, config.discord_api_base.as_deref());
+    let mut client = ClientBuilder::new_with_http(gateway_http, intents())
+        .framework(framework)
+        .await?;
+    let shard_manager = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!(
+            in_flight = in_flight.current(),
+            "shutting down: finishing interactions"
+        );
+        if !in_flight.drained(DRAIN_DEADLINE).await {
+            tracing::warn!("interactions still running after {DRAIN_DEADLINE:?}; closing anyway");
+        }
+        shard_manager.shutdown_all().await;
+    });
+
+    match shards {
+        Some(spec) => client.start_shard_range(spec.range, spec.total).await?,
+        None => client.start_autosharded().await?,
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("install the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// Parses `--shards 0-3` (inclusive) against `--shard-total 8`.
+pub fn parse_shards(range: &str, total: u32) -> Result<ShardSpec, String> {
+    let usage = || format!("`{range}` is not a shard range; write first-last, e.g. 0-3");
+    let (first, last) = match range.split_once('-') {
+        Some((a, b)) => (
+            a.trim().parse::<u32>().map_err(|_| usage())?,
+            b.trim().parse::<u32>().map_err(|_| usage())?,
+        ),
+        None => {
+            let one = range.trim().parse::<u32>().map_err(|_| usage())?;
+            (one, one)
+        }
+    };
+    if total == 0 {
+        return Err("--shard-total must be at least 1".into());
+    }
+    if first > last || last >= total {
+        return Err(format!(
+            "shards {first}-{last} do not fit in a total of {total} (shards are numbered 0 to {})",
+            total - 1
+        ));
+    }
+    Ok(ShardSpec {
+        range: first..last + 1,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_ranges_are_inclusive_and_checked() {
+        assert_eq!(
+            parse_shards("0-3", 8).unwrap(),
+            ShardSpec {
+                range: 0..4,
+                total: 8
+            }
+        );
+        assert_eq!(parse_shards("5", 8).unwrap().range, 5..6);
+        assert!(parse_shards("4-8", 8).unwrap_err().contains("do not fit"));
+        assert!(parse_shards("3-1", 8).is_err());
+        assert!(parse_shards("a-b", 8).unwrap_err().contains("first-last"));
+        assert!(parse_shards("0", 0).is_err());
+    }
+}

@@ -1,0 +1,120 @@
+//! Who may use which command. Discord hides `/mod` from members without Moderate Members
+//! (`default_member_permissions`), but admins can change that per role, so every handler checks
+//! again at run time: a configured mod role, or the Discord permission the action needs.
+
+use super::context::{CommandError, Context};
+use crate::discord::port::permissions;
+use crate::store::settings::GuildSettings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    BanMembers,
+    KickMembers,
+    ModerateMembers,
+    /// Configuration: admins only, a mod role is not enough.
+    ManageGuild,
+}
+
+impl Needed {
+    fn bit(self) -> u64 {
+        match self {
+            Needed::BanMembers => permissions::BAN_MEMBERS,
+            Needed::KickMembers => permissions::KICK_MEMBERS,
+            Needed::ModerateMembers => permissions::MODERATE_MEMBERS,
+            Needed::ManageGuild => permissions::MANAGE_GUILD,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Needed::BanMembers => "Ban Members",
+            Needed::KickMembers => "Kick Members",
+            Needed::ModerateMembers => "Moderate Members",
+            Needed::ManageGuild => "Manage Server",
+        }
+    }
+}
+
+/// The rule itself, on what Discord tells us about the invoker.
+pub fn allowed(
+    member_permissions: u64,
+    member_roles: &[u64],
+    settings: &GuildSettings,
+    needed: Needed,
+) -> Result<(), String> {
+    let has = |bit: u64| member_permissions & (bit | permissions::ADMINISTRATOR) != 0;
+    if has(needed.bit()) {
+        return Ok(());
+    }
+    if needed == Needed::ManageGuild {
+        return Err("Only server admins (Manage Server) can change Gavel's settings.".into());
+    }
+    if member_roles
+        .iter()
+        .any(|r| settings.mod_role_ids.contains(r))
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "You need the {} permission or a moderator role to do this.",
+        needed.name()
+    ))
+}
+
+/// Checks the invoker of a slash command; returns the guild id.
+pub async fn require(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandError> {
+    let guild_id = ctx
+        .guild_id()
+        .ok_or_else(|| CommandError::refused("Gavel's commands only work inside a server."))?
+        .get();
+    let (perms, roles) = match ctx {
+        poise::Context::Application(app) => {
+            let member = app.interaction.member.as_ref().ok_or_else(|| {
+                CommandError::refused("Gavel's commands only work inside a server.")
+            })?;
+            (
+                member.permissions.map_or(0, |p| p.bits()),
+                member.roles.iter().map(|r| r.get()).collect::<Vec<_>>(),
+            )
+        }
+        poise::Context::Prefix(_) => {
+            return Err(CommandError::refused("Use Gavel's slash commands."));
+        }
+    };
+    let settings = ctx.data().services.settings.get(guild_id).await?;
+    allowed(perms, &roles, &settings, needed).map_err(CommandError::Refused)?;
+    // Acknowledge now: an action may take several Discord calls, more than the 3 seconds
+    // Discord waits for an answer. The reply then replaces this "thinking" state.
+    ctx.defer_ephemeral().await?;
+    Ok(guild_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_or_mod_role_admits_and_config_needs_manage_server() {
+        let mut settings = GuildSettings::defaults(1);
+        settings.mod_role_ids = vec![42];
+        assert!(allowed(permissions::BAN_MEMBERS, &[], &settings, Needed::BanMembers).is_ok());
+        assert!(allowed(
+            permissions::ADMINISTRATOR,
+            &[],
+            &settings,
+            Needed::ManageGuild
+        )
+        .is_ok());
+        assert!(allowed(0, &[42], &settings, Needed::BanMembers).is_ok());
+        let err = allowed(0, &[7], &settings, Needed::KickMembers).unwrap_err();
+        assert!(err.contains("Kick Members"), "{err}");
+        assert!(allowed(0, &[42], &settings, Needed::ManageGuild).is_err());
+        assert!(allowed(
+            permissions::KICK_MEMBERS,
+            &[],
+            &settings,
+            Needed::BanMembers
+        )
+        .is_err());
+    }
+}

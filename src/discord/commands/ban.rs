@@ -1,0 +1,33 @@
+use super::common::{duration_option, reply_result, request, violation_autocomplete};
+use crate::discord::checks::{require, Needed};
+use crate::discord::context::{CommandError, Context};
+use serenity::all::User;
+
+/// Ban a user; with a duration the ban is lifted automatically (a tempban).
+#[poise::command(slash_command, guild_only)]
+pub async fn ban(
+    ctx: Context<'_>,
+    #[description = "Who to ban (members or user ids)"] user: User,
+    #[description = "Why; shown in the case, the audit log and the DM"]
+    #[max_length = 1000]
+    reason: Option<String>,
+    #[description = "Make it a tempban: 30m, 12h, 7d, 2w, 1mo"] duration: Option<String>,
+    #[description = "Days of their messages to delete (0-7)"]
+    #[min = 0]
+    #[max = 7]
+    delete_message_days: Option<u8>,
+    #[description = "Violation type (adds its strike points)"]
+    #[autocomplete = "violation_autocomplete"]
+    violation: Option<String>,
+) -> Result<(), CommandError> {
+    let guild_id = require(ctx, Needed::BanMembers).await?;
+    let duration = duration_option(duration.as_deref())?;
+    let req = request(guild_id, ctx, &user, reason, violation);
+    let result = ctx
+        .data()
+        .services
+        .moderation
+        .ban(req, duration, delete_message_days)
+        .await?;
+    reply_result(ctx, &result).await
+}

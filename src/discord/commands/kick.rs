@@ -1,0 +1,22 @@
+use super::common::{reply_result, request, violation_autocomplete};
+use crate::discord::checks::{require, Needed};
+use crate::discord::context::{CommandError, Context};
+use serenity::all::User;
+
+/// Remove a member from the server (they can rejoin with an invite).
+#[poise::command(slash_command, guild_only)]
+pub async fn kick(
+    ctx: Context<'_>,
+    #[description = "Who to kick"] user: User,
+    #[description = "Why"]
+    #[max_length = 1000]
+    reason: Option<String>,
+    #[description = "Violation type (adds its strike points)"]
+    #[autocomplete = "violation_autocomplete"]
+    violation: Option<String>,
+) -> Result<(), CommandError> {
+    let guild_id = require(ctx, Needed::KickMembers).await?;
+    let req = request(guild_id, ctx, &user, reason, violation);
+    let result = ctx.data().services.moderation.kick(req).await?;
+    reply_result(ctx, &result).await
+}

@@ -1,0 +1,29 @@
+use super::common::{duration_option, reply_result, request, violation_autocomplete};
+use crate::discord::checks::{require, Needed};
+use crate::discord::context::{CommandError, Context};
+use serenity::all::User;
+
+/// Time a member out (they cannot talk, react or join voice) for up to 28 days.
+#[poise::command(slash_command, guild_only)]
+pub async fn timeout(
+    ctx: Context<'_>,
+    #[description = "Who to time out"] user: User,
+    #[description = "How long: 10m, 1h, 1d, 7d (28 days at most)"] duration: String,
+    #[description = "Why"]
+    #[max_length = 1000]
+    reason: Option<String>,
+    #[description = "Violation type (adds its strike points)"]
+    #[autocomplete = "violation_autocomplete"]
+    violation: Option<String>,
+) -> Result<(), CommandError> {
+    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let duration = duration_option(Some(&duration))?.expect("a duration was given");
+    let req = request(guild_id, ctx, &user, reason, violation);
+    let result = ctx
+        .data()
+        .services
+        .moderation
+        .timeout(req, duration)
+        .await?;
+    reply_result(ctx, &result).await
+}

@@ -1,0 +1,26 @@
+use super::common::{reply_result, request, violation_autocomplete};
+use crate::discord::checks::{require, Needed};
+use crate::discord::context::{CommandError, Context};
+use serenity::all::User;
+
+/// Warn a member: adds strike points, shows their standing, escalates at the thresholds.
+#[poise::command(slash_command, guild_only)]
+pub async fn warn(
+    ctx: Context<'_>,
+    #[description = "Who to warn"] user: User,
+    #[description = "Why; the user is told"]
+    #[max_length = 1000]
+    reason: String,
+    #[description = "Violation type (sets the strike points)"]
+    #[autocomplete = "violation_autocomplete"]
+    violation: Option<String>,
+    #[description = "Strike points, for violation types with a range"]
+    #[min = 0]
+    #[max = 20]
+    points: Option<u8>,
+) -> Result<(), CommandError> {
+    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let req = request(guild_id, ctx, &user, Some(reason), violation).strike_points(points);
+    let result = ctx.data().services.moderation.warn(req).await?;
+    reply_result(ctx, &result).await
+}

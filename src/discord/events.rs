@@ -1,0 +1,89 @@
+//! Gateway events: panel components and modals, mute evasion on rejoin, and moderation done
+//! in Discord's own UI (from the audit log).
+
+use super::components;
+use super::context::{CommandError, Data};
+use super::render;
+use crate::services::external::{AuditEntry, ExternalAction};
+use chrono::DateTime;
+use serenity::all::{
+    audit_log::{Action, Change, MemberAction},
+    AuditLogEntry, Context, CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent,
+    Interaction,
+};
+
+pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), CommandError> {
+    match event {
+        FullEvent::InteractionCreate { interaction } => match interaction {
+            Interaction::Component(component) if component.data.custom_id.starts_with("gavel:") => {
+                if let Err(error) = components::handle_component(ctx, data, component).await {
+                    tracing::warn!(%error, custom_id = %component.data.custom_id, "component failed");
+                    let reply = CreateInteractionResponse::Message(
+                        CreateInteractionResponseMessage::new()
+                            .ephemeral(true)
+                            .embed(render::error_embed(&error.user_message())),
+                    );
+                    let _ = component.create_response(&ctx.http, reply).await;
+                }
+            }
+            Interaction::Modal(modal) if modal.data.custom_id.starts_with("gavel:") => {
+                if let Err(error) = components::handle_modal(ctx, data, modal).await {
+                    tracing::warn!(%error, custom_id = %modal.data.custom_id, "modal failed");
+                }
+            }
+            _ => {}
+        },
+        FullEvent::GuildMemberAddition { new_member } => {
+            let restored = data
+                .services
+                .mutes
+                .restore_on_rejoin(new_member.guild_id.get(), new_member.user.id.get())
+                .await?;
+            if !restored.is_empty() {
+                tracing::info!(
+                    guild = new_member.guild_id.get(),
+                    user = new_member.user.id.get(),
+                    count = restored.len(),
+                    "restored mute roles on rejoin"
+                );
+            }
+        }
+        FullEvent::GuildAuditLogEntryCreate { entry, guild_id } => {
+            if let Some(entry) = audit_entry(guild_id.get(), entry) {
+                data.services.external.record(entry).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The moderation entries Gavel records; everything else in the audit log is ignored.
+fn audit_entry(guild_id: u64, entry: &AuditLogEntry) -> Option<AuditEntry> {
+    let target_id = entry.target_id?.get();
+    let action = match entry.action {
+        Action::Member(MemberAction::BanAdd) => ExternalAction::Ban,
+        Action::Member(MemberAction::BanRemove) => ExternalAction::Unban,
+        Action::Member(MemberAction::Kick) => ExternalAction::Kick,
+        Action::Member(MemberAction::Update) => {
+            let change = entry.changes.as_ref()?.iter().find_map(|c| match c {
+                Change::CommunicationDisabledUntil { new, .. } => Some(*new),
+                _ => None,
+            })?;
+            match change {
+                Some(until) => ExternalAction::Timeout {
+                    until: DateTime::from_timestamp(until.unix_timestamp(), 0)?,
+                },
+                None => ExternalAction::TimeoutRemoved,
+            }
+        }
+        _ => return None,
+    };
+    Some(AuditEntry {
+        guild_id,
+        action,
+        actor_id: entry.user_id.get(),
+        target_id,
+        reason: entry.reason.clone(),
+    })
+}

@@ -1,0 +1,121 @@
+//! Actions moderators take in Discord's own UI (ban, unban, kick, timeout), learned from the
+//! audit log, become cases attributed to the real moderator. Gavel's own actions carry `[#n]`
+//! in their audit reason and are skipped, so nothing is recorded twice.
+
+use super::cases::{CaseService, ExternalCase};
+use super::events::{event, kinds, EventExt, ModEventLogger};
+use crate::domain::reason::case_number_in_audit_reason;
+use crate::domain::ModAction;
+use crate::error::GavelResult;
+use crate::store::cases::Case;
+use crate::store::tempbans;
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+/// What an audit-log entry says happened, in Gavel's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalAction {
+    Ban,
+    Unban,
+    Kick,
+    Timeout { until: DateTime<Utc> },
+    TimeoutRemoved,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub guild_id: u64,
+    pub action: ExternalAction,
+    pub actor_id: u64,
+    pub target_id: u64,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct ExternalActionService {
+    pool: PgPool,
+    cases: CaseService,
+    bot_user_id: u64,
+}
+
+impl ExternalActionService {
+    pub fn new(pool: PgPool, cases: CaseService, bot_user_id: u64) -> Self {
+        ExternalActionService {
+            pool,
+            cases,
+            bot_user_id,
+        }
+    }
+
+    /// Records the entry as a case; `None` when it was Gavel's own action.
+    pub async fn record(&self, entry: AuditEntry) -> GavelResult<Option<Case>> {
+        let ours = entry.actor_id == self.bot_user_id
+            || entry
+                .reason
+                .as_deref()
+                .and_then(case_number_in_audit_reason)
+                .is_some();
+        if ours {
+            return Ok(None);
+        }
+        let now = Utc::now();
+        let (action, duration_secs, expires_at) = match &entry.action {
+            ExternalAction::Ban => (ModAction::Ban, None, None),
+            ExternalAction::Unban => (ModAction::Unban, None, None),
+            ExternalAction::Kick => (ModAction::Kick, None, None),
+            ExternalAction::Timeout { until } => (
+                ModAction::Timeout,
+                Some((*until - now).num_seconds().max(1)),
+                Some(*until),
+            ),
+            ExternalAction::TimeoutRemoved => (ModAction::Untimeout, None, None),
+        };
+        let case = self
+            .cases
+            .record(ExternalCase {
+                guild_id: entry.guild_id,
+                action,
+                moderator_id: entry.actor_id,
+                target_id: entry.target_id,
+                reason: entry.reason.as_deref(),
+                duration_secs,
+                expires_at,
+                source: "discord",
+            })
+            .await?;
+        // A ban or unban by hand overrides a running tempban: it must not lift (or outlive) it.
+        if matches!(entry.action, ExternalAction::Ban | ExternalAction::Unban) {
+            let mut tx = self.pool.begin().await?;
+            let why = format!(
+                "{} in Discord by <@{}> (case #{})",
+                if entry.action == ExternalAction::Ban {
+                    "banned permanently"
+                } else {
+                    "unbanned"
+                },
+                entry.actor_id,
+                case.case_number
+            );
+            if tempbans::end_active(
+                &mut tx,
+                entry.guild_id,
+                entry.target_id,
+                entry.actor_id,
+                &why,
+            )
+            .await?
+            {
+                ModEventLogger::log(
+                    &mut *tx,
+                    &event(entry.guild_id, kinds::TEMPBAN_ENDED, entry.actor_id)
+                        .target(entry.target_id)
+                        .case(case.id)
+                        .details(Some(&why)),
+                )
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(Some(case))
+    }
+}
