@@ -77,7 +77,17 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     }
 }
 
+/// Runs until SIGINT or SIGTERM.
 pub async fn run(config: &Config, shards: Option<ShardSpec>) -> anyhow::Result<()> {
+    run_until(config, shards, shutdown_signal()).await
+}
+
+/// Runs until `shutdown` completes, then finishes in-flight interactions and closes the shards.
+pub async fn run_until(
+    config: &Config,
+    shards: Option<ShardSpec>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let token = config.require_token()?.to_string();
     let pool = crate::store::connect(&config.database_url, config.database_max_connections).await?;
     crate::store::migrate(&pool).await?;
@@ -139,7 +149,7 @@ pub async fn run(config: &Config, shards: Option<ShardSpec>) -> anyhow::Result<(
         .await?;
     let shard_manager = client.shard_manager.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown.await;
         tracing::info!(
             in_flight = in_flight.current(),
             "shutting down: finishing interactions"

@@ -21,7 +21,13 @@ pub enum CommandError {
     #[error(transparent)]
     Service(#[from] GavelError),
     #[error("Discord did not accept Gavel's reply: {0}")]
-    Discord(#[from] serenity::Error),
+    Discord(Box<serenity::Error>),
+}
+
+impl From<serenity::Error> for CommandError {
+    fn from(error: serenity::Error) -> Self {
+        CommandError::Discord(Box::new(error))
+    }
 }
 
 impl CommandError {

@@ -141,8 +141,8 @@ impl EscalationThresholds {
     pub fn crossed(&self, before: u32, after: u32) -> Option<&EscalationStep> {
         self.0
             .iter()
-            .filter(|s| before < s.points && s.points <= after)
-            .last()
+            .rev()
+            .find(|s| before < s.points && s.points <= after)
     }
 
     /// The next step above `points`, for telling a moderator how close a user is.

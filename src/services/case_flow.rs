@@ -486,13 +486,15 @@ impl CaseFlow {
             (Effect::AddMuteRole { role_id, mute_type }, _) => {
                 mutes::start(
                     tx,
-                    req.guild_id,
-                    req.target_id,
-                    *mute_type,
-                    *role_id,
-                    case.id,
-                    case.expires_at,
-                    req.moderator_id,
+                    &mutes::NewMute {
+                        guild_id: req.guild_id,
+                        user_id: req.target_id,
+                        mute_type: *mute_type,
+                        role_id: *role_id,
+                        case_id: case.id,
+                        expires_at: case.expires_at,
+                        actor_id: req.moderator_id,
+                    },
                 )
                 .await?;
             }

@@ -24,17 +24,29 @@ pub struct Mute {
     pub end_reason: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub struct NewMute {
+    pub guild_id: u64,
+    pub user_id: u64,
+    pub mute_type: MuteType,
+    pub role_id: u64,
+    pub case_id: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Who muted: recorded as ending an earlier mute this one replaces.
+    pub actor_id: u64,
+}
+
 /// Records an active mute, replacing (ending) an earlier active mute of the same type.
-pub async fn start(
-    conn: &mut PgConnection,
-    guild_id: u64,
-    user_id: u64,
-    mute_type: MuteType,
-    role_id: u64,
-    case_id: i64,
-    expires_at: Option<DateTime<Utc>>,
-    actor_id: u64,
-) -> Result<Mute, sqlx::Error> {
+pub async fn start(conn: &mut PgConnection, mute: &NewMute) -> Result<Mute, sqlx::Error> {
+    let NewMute {
+        guild_id,
+        user_id,
+        mute_type,
+        role_id,
+        case_id,
+        expires_at,
+        actor_id,
+    } = *mute;
     sqlx::query(
         "UPDATE mutes SET active = FALSE, ended_at = now(), ended_by = $4,
              end_reason = 'replaced by a new mute'
