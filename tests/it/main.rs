@@ -1,0 +1,13 @@
+//! Integration tests: real PostgreSQL, a Discord double over HTTP and websocket, serenity's
+//! real client and poise.
+
+mod support;
+
+mod cases;
+mod e2e_commands;
+mod e2e_gateway;
+mod events;
+mod moderation;
+mod mutes;
+mod records;
+mod warnings;

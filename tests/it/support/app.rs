@@ -1,0 +1,141 @@
+//! `spawn_app`: a fresh database, a Discord double seeded with a small guild, and Gavel's
+//! services wired to both through the real serenity HTTP client.
+
+use super::db::{fresh_database, TestDb};
+use super::discord::DiscordDouble;
+use gavel::discord::port::{build_http, permissions, SerenityPort};
+use gavel::services::Services;
+use std::sync::Arc;
+
+pub const GUILD: u64 = 900_000_000_000_000_001;
+pub const OWNER: u64 = 100_000_000_000_000_001;
+pub const BOT: u64 = 100_000_000_000_000_002;
+pub const APPLICATION: u64 = 100_000_000_000_000_003;
+pub const ADMIN: u64 = 100_000_000_000_000_010;
+pub const MODERATOR: u64 = 100_000_000_000_000_011;
+pub const SENIOR_MOD: u64 = 100_000_000_000_000_012;
+pub const MEMBER: u64 = 100_000_000_000_000_020;
+pub const OTHER_MEMBER: u64 = 100_000_000_000_000_021;
+/// A member whose top role sits above Gavel's.
+pub const VIP: u64 = 100_000_000_000_000_022;
+/// A user who is not in the guild.
+pub const STRANGER: u64 = 100_000_000_000_000_030;
+
+pub const ROLE_VIP: u64 = 200_000_000_000_000_001;
+pub const ROLE_BOT: u64 = 200_000_000_000_000_002;
+pub const ROLE_ADMIN: u64 = 200_000_000_000_000_003;
+pub const ROLE_SENIOR_MOD: u64 = 200_000_000_000_000_004;
+pub const ROLE_MOD: u64 = 200_000_000_000_000_005;
+pub const ROLE_MUTED_TEXT: u64 = 200_000_000_000_000_006;
+pub const ROLE_MUTED_VOICE: u64 = 200_000_000_000_000_007;
+pub const ROLE_MUTED_ALL: u64 = 200_000_000_000_000_008;
+pub const ROLE_ABOVE_BOT: u64 = 200_000_000_000_000_009;
+
+pub const LOG_CHANNEL: u64 = 300_000_000_000_000_001;
+pub const GENERAL: u64 = 300_000_000_000_000_002;
+
+pub const MOD_PERMISSIONS: u64 =
+    permissions::KICK_MEMBERS | permissions::BAN_MEMBERS | permissions::MODERATE_MEMBERS;
+pub const BOT_PERMISSIONS: u64 = MOD_PERMISSIONS | permissions::MANAGE_ROLES;
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub discord: DiscordDouble,
+    pub services: Services,
+}
+
+/// Role positions, top down: VIP 12 · above-bot 11 · Gavel 10 · admin 9 · senior mod 6 · mod 5 ·
+/// mute roles 2 · @everyone 0.
+pub async fn seed_guild(discord: &DiscordDouble) {
+    discord.set_bot(BOT, APPLICATION);
+    for (id, name, bot) in [
+        (OWNER, "owner", false),
+        (BOT, "Gavel", true),
+        (ADMIN, "admin", false),
+        (MODERATOR, "moderator", false),
+        (SENIOR_MOD, "senior", false),
+        (MEMBER, "member", false),
+        (OTHER_MEMBER, "other", false),
+        (VIP, "vip", false),
+        (STRANGER, "stranger", false),
+    ] {
+        discord.add_user(id, name, bot);
+    }
+    discord.add_guild(GUILD, OWNER, "Test Guild");
+    for (id, name, position, perms) in [
+        (ROLE_VIP, "VIP", 12, 0),
+        (ROLE_ABOVE_BOT, "Above Gavel", 11, 0),
+        (ROLE_BOT, "Gavel", 10, BOT_PERMISSIONS),
+        (ROLE_ADMIN, "Admin", 9, permissions::ADMINISTRATOR),
+        (ROLE_SENIOR_MOD, "Senior Mod", 6, MOD_PERMISSIONS),
+        (ROLE_MOD, "Mod", 5, MOD_PERMISSIONS),
+        (ROLE_MUTED_TEXT, "Muted", 2, 0),
+        (ROLE_MUTED_VOICE, "Voice Muted", 2, 0),
+        (ROLE_MUTED_ALL, "Silenced", 2, 0),
+    ] {
+        discord.add_role(GUILD, id, name, position, perms);
+    }
+    discord.add_member(GUILD, OWNER, &[]);
+    discord.add_member(GUILD, BOT, &[ROLE_BOT]);
+    discord.add_member(GUILD, ADMIN, &[ROLE_ADMIN]);
+    discord.add_member(GUILD, MODERATOR, &[ROLE_MOD]);
+    discord.add_member(GUILD, SENIOR_MOD, &[ROLE_SENIOR_MOD]);
+    discord.add_member(GUILD, MEMBER, &[]);
+    discord.add_member(GUILD, OTHER_MEMBER, &[]);
+    discord.add_member(GUILD, VIP, &[ROLE_VIP]);
+    discord.add_channel(GUILD, LOG_CHANNEL, "mod-log");
+    discord.add_channel(GUILD, GENERAL, "general");
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = fresh_database().await;
+    let discord = DiscordDouble::start().await;
+    seed_guild(&discord).await;
+    let http = Arc::new(build_http("test-token", Some(&discord.base_url())));
+    let port = SerenityPort::connect(http)
+        .await
+        .expect("the double answers GET /users/@me");
+    let services = Services::new(db.pool.clone(), Arc::new(port));
+    TestApp {
+        db,
+        discord,
+        services,
+    }
+}
+
+impl TestApp {
+    /// Requests that change something in Discord (everything but GETs).
+    pub fn mutating_requests(&self) -> Vec<super::recorded::RecordedRequest> {
+        self.discord
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .collect()
+    }
+
+    pub async fn configure(&self, key: &str, value: &str) {
+        self.services
+            .settings
+            .set(GUILD, ADMIN, key, value)
+            .await
+            .unwrap_or_else(|e| panic!("config {key}={value}: {e}"));
+    }
+
+    pub async fn case_row(&self, number: i32) -> gavel::store::cases::Case {
+        self.services
+            .cases
+            .get(GUILD, number)
+            .await
+            .expect("case exists")
+    }
+
+    pub async fn events(&self) -> Vec<gavel::store::events::ModEvent> {
+        let mut events = self.services.events.recent(GUILD, 1000).await.unwrap();
+        events.reverse();
+        events
+    }
+
+    pub fn check_requests_against_spec(&self) {
+        super::openapi::assert_requests_match_spec(&self.discord.requests());
+    }
+}

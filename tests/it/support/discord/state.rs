@@ -1,0 +1,362 @@
+//! Everything the double knows: users, guilds, channels, messages, commands, interactions, the
+//! request log and the gateway sessions. One `State` behind a mutex; never held across an await.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::errors::ApiError;
+use super::gateway::GatewayState;
+use super::permissions;
+use crate::support::recorded::RecordedRequest;
+
+/// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
+pub struct State {
+    pub bot: Option<BotIdentity>,
+    pub users: BTreeMap<u64, UserRecord>,
+    pub guilds: BTreeMap<u64, GuildRecord>,
+    pub channels: BTreeMap<u64, ChannelRecord>,
+    pub dm_channel_of_user: BTreeMap<u64, u64>,
+    pub messages: BTreeMap<u64, StoredMessage>,
+    pub global_commands: Vec<Value>,
+    pub guild_commands: BTreeMap<u64, Vec<Value>>,
+    /// Server Settings → Integrations overrides: (guild, command name) -> role, user or
+    /// @everyone (the guild id) -> allowed.
+    pub command_overrides: BTreeMap<(u64, String), BTreeMap<u64, bool>>,
+    pub interactions: BTreeMap<u64, InteractionRecord>,
+    pub requests: Vec<RecordedRequest>,
+    pub unrouted_requests: Vec<RecordedRequest>,
+    pub failures: Vec<FailureRule>,
+    pub response_delays: Vec<ResponseDelay>,
+    pub gateway: GatewayState,
+    /// Whether REST actions also produce the gateway events Discord would send for them.
+    pub emit_events_for_rest_actions: bool,
+    /// How long Discord waits for the first interaction callback before the token dies.
+    pub interaction_ack_deadline: Option<Duration>,
+    last_snowflake: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BotIdentity {
+    pub user_id: u64,
+    pub application_id: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: u64,
+    pub name: String,
+    pub bot: bool,
+    pub dms_open: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleRecord {
+    pub id: u64,
+    pub name: String,
+    pub position: u16,
+    pub permissions: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberRecord {
+    pub user_id: u64,
+    pub roles: Vec<u64>,
+    pub nick: Option<String>,
+    pub joined_at: String,
+    pub communication_disabled_until: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GuildRecord {
+    pub id: u64,
+    pub name: String,
+    pub owner_id: u64,
+    pub roles: BTreeMap<u64, RoleRecord>,
+    pub members: BTreeMap<u64, MemberRecord>,
+    /// Banned user id -> ban reason.
+    pub bans: BTreeMap<u64, Option<String>>,
+    pub channel_ids: Vec<u64>,
+    pub audit_log: Vec<Value>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum ChannelKind {
+    GuildText {
+        guild_id: u64,
+        name: String,
+        position: u16,
+    },
+    Direct {
+        recipient: u64,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ChannelRecord {
+    pub id: u64,
+    pub kind: ChannelKind,
+}
+
+impl ChannelRecord {
+    pub fn guild_id(&self) -> Option<u64> {
+        match self.kind {
+            ChannelKind::GuildText { guild_id, .. } => Some(guild_id),
+            ChannelKind::Direct { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    pub id: u64,
+    pub channel_id: u64,
+    /// Ephemeral interaction responses exist only for the invoker: not in channel listings.
+    pub ephemeral: bool,
+    pub json: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct InteractionRecord {
+    pub id: u64,
+    pub token: String,
+    /// Discord interaction type: 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    pub kind: u8,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub invoker: u64,
+    /// For component interactions (and modals opened from one): the message they belong to.
+    pub source_message_id: Option<u64>,
+    pub created_at: Instant,
+    pub callback: Option<CallbackRecord>,
+    /// Why a callback attempt was refused (validation error, expired token), for `reply()`.
+    pub callback_failure: Option<String>,
+    pub original_message_id: Option<u64>,
+    /// A type 5 callback whose "thinking" message has not been replaced yet.
+    pub deferred_pending: bool,
+    pub original_edits: usize,
+    pub followup_ids: Vec<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CallbackRecord {
+    pub kind: u8,
+    pub data: Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct FailureRule {
+    pub method: String,
+    pub path_contains: String,
+    pub error: ApiError,
+    /// `None` fails every matching request until cleared.
+    pub remaining: Option<usize>,
+}
+
+impl FailureRule {
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method) && path.contains(&self.path_contains)
+    }
+}
+
+/// Requests matching this wait `delay` before Discord processes and answers them.
+#[derive(Debug, Clone)]
+pub struct ResponseDelay {
+    pub method: String,
+    pub path_contains: String,
+    pub delay: Duration,
+}
+
+impl ResponseDelay {
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        self.method.eq_ignore_ascii_case(method) && path.contains(&self.path_contains)
+    }
+}
+
+impl State {
+    pub fn new() -> Self {
+        Self {
+            bot: None,
+            users: BTreeMap::new(),
+            guilds: BTreeMap::new(),
+            channels: BTreeMap::new(),
+            dm_channel_of_user: BTreeMap::new(),
+            messages: BTreeMap::new(),
+            global_commands: Vec::new(),
+            guild_commands: BTreeMap::new(),
+            command_overrides: BTreeMap::new(),
+            interactions: BTreeMap::new(),
+            requests: Vec::new(),
+            unrouted_requests: Vec::new(),
+            failures: Vec::new(),
+            response_delays: Vec::new(),
+            gateway: GatewayState::default(),
+            emit_events_for_rest_actions: true,
+            interaction_ack_deadline: Some(Duration::from_secs(3)),
+            last_snowflake: 0,
+        }
+    }
+
+    /// A fresh snowflake: time-based like Discord's, strictly increasing.
+    pub fn next_id(&mut self) -> u64 {
+        let now_ms = chrono::Utc::now().timestamp_millis() as u64;
+        let candidate = (now_ms.saturating_sub(DISCORD_EPOCH_MS)) << 22;
+        self.last_snowflake = candidate.max(self.last_snowflake + 1);
+        self.last_snowflake
+    }
+
+    pub fn bot(&self) -> Result<BotIdentity, ApiError> {
+        self.bot.ok_or_else(ApiError::unauthorized)
+    }
+
+    pub fn bot_identity(&self) -> BotIdentity {
+        self.bot
+            .expect("DiscordDouble: call set_bot(user_id, application_id) before using the bot")
+    }
+
+    pub fn user(&self, id: u64) -> Result<&UserRecord, ApiError> {
+        self.users.get(&id).ok_or_else(ApiError::unknown_user)
+    }
+
+    pub fn guild(&self, id: u64) -> Result<&GuildRecord, ApiError> {
+        self.guilds.get(&id).ok_or_else(ApiError::unknown_guild)
+    }
+
+    pub fn guild_mut(&mut self, id: u64) -> Result<&mut GuildRecord, ApiError> {
+        self.guilds.get_mut(&id).ok_or_else(ApiError::unknown_guild)
+    }
+
+    pub fn channel(&self, id: u64) -> Result<&ChannelRecord, ApiError> {
+        self.channels.get(&id).ok_or_else(ApiError::unknown_channel)
+    }
+
+    /// The guild as the bot sees it: unknown guild 404, bot not in it 403 Missing Access.
+    pub fn guild_for_bot(&self, guild_id: u64) -> Result<(&GuildRecord, u64), ApiError> {
+        let bot = self.bot()?;
+        let guild = self.guild(guild_id)?;
+        if !guild.members.contains_key(&bot.user_id) {
+            return Err(ApiError::missing_access());
+        }
+        Ok((guild, bot.user_id))
+    }
+
+    /// Fails with 50013 unless the bot holds all of `required` in the guild.
+    pub fn require_bot_permissions(&self, guild_id: u64, required: u64) -> Result<(), ApiError> {
+        let (guild, bot) = self.guild_for_bot(guild_id)?;
+        if guild.permissions_of(bot) & required == required {
+            Ok(())
+        } else {
+            Err(ApiError::missing_permissions())
+        }
+    }
+
+    /// The guild's commands if it has any registered, then the global ones.
+    pub fn commands_visible_in(&self, guild_id: u64) -> Vec<Value> {
+        let mut commands = self
+            .guild_commands
+            .get(&guild_id)
+            .cloned()
+            .unwrap_or_default();
+        commands.extend(self.global_commands.iter().cloned());
+        commands
+    }
+
+    pub fn interaction_by_token(&self, token: &str) -> Option<&InteractionRecord> {
+        self.interactions
+            .values()
+            .find(|interaction| interaction.token == token)
+    }
+
+    pub fn interaction_by_token_mut(&mut self, token: &str) -> Option<&mut InteractionRecord> {
+        self.interactions
+            .values_mut()
+            .find(|interaction| interaction.token == token)
+    }
+
+    pub fn message_json(&self, id: u64) -> Option<Value> {
+        self.messages.get(&id).map(|message| message.json.clone())
+    }
+}
+
+impl GuildRecord {
+    pub fn new(id: u64, owner_id: u64, name: &str) -> Self {
+        let everyone = RoleRecord {
+            id,
+            name: "@everyone".to_string(),
+            position: 0,
+            permissions: permissions::EVERYONE_DEFAULT,
+        };
+        Self {
+            id,
+            name: name.to_string(),
+            owner_id,
+            roles: BTreeMap::from([(id, everyone)]),
+            members: BTreeMap::new(),
+            bans: BTreeMap::new(),
+            channel_ids: Vec::new(),
+            audit_log: Vec::new(),
+            created_at: now_timestamp(),
+        }
+    }
+
+    /// Guild-wide permissions: @everyone plus the member's roles; owner and administrators
+    /// hold everything; non-members hold nothing.
+    pub fn permissions_of(&self, user_id: u64) -> u64 {
+        if user_id == self.owner_id {
+            return permissions::ALL;
+        }
+        let Some(member) = self.members.get(&user_id) else {
+            return 0;
+        };
+        let everyone = self.roles.get(&self.id).map_or(0, |role| role.permissions);
+        let bits = member
+            .roles
+            .iter()
+            .filter_map(|role_id| self.roles.get(role_id))
+            .fold(everyone, |bits, role| bits | role.permissions);
+        if bits & permissions::ADMINISTRATOR != 0 {
+            permissions::ALL
+        } else {
+            bits
+        }
+    }
+
+    /// Position of the member's highest role; 0 when they only have @everyone.
+    pub fn highest_position(&self, user_id: u64) -> u16 {
+        self.members
+            .get(&user_id)
+            .map(|member| {
+                member
+                    .roles
+                    .iter()
+                    .filter_map(|role_id| self.roles.get(role_id))
+                    .map(|role| role.position)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)
+    }
+
+    /// Discord's role hierarchy: nobody outranks the owner, the owner outranks everyone, and
+    /// otherwise the actor's highest role must be strictly above the target's.
+    pub fn outranks(&self, actor: u64, target: u64) -> bool {
+        if target == self.owner_id {
+            return false;
+        }
+        actor == self.owner_id || self.highest_position(actor) > self.highest_position(target)
+    }
+
+    /// Whether `actor` may grant or remove `role`: it must sit strictly below their highest role.
+    pub fn can_manage_role(&self, actor: u64, role: &RoleRecord) -> bool {
+        actor == self.owner_id || role.position < self.highest_position(actor)
+    }
+}
+
+/// Now, in the RFC 3339 form Discord uses (`2024-01-01T00:00:00.000000+00:00`).
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+}

@@ -1,0 +1,6 @@
+pub mod app;
+pub mod bot;
+pub mod db;
+pub mod discord;
+pub mod openapi;
+pub mod recorded;
