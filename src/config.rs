@@ -2,6 +2,8 @@
 //! variable stops start-up with one line naming it.
 
 use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -20,6 +22,287 @@ pub struct Config {
     pub discord_guild_id: Option<u64>,
     pub log_level: String,
     pub log_format: LogFormat,
+    pub evidence: EvidenceConfig,
+}
+
+/// Where evidence objects live.
+#[derive(Clone, PartialEq, Eq)]
+pub enum EvidenceBackend {
+    /// A local directory; uploads go through Gavel's own signed upload endpoint.
+    Local { dir: PathBuf },
+    /// S3-compatible object storage (Backblaze B2 in production), path-style addressing.
+    S3(S3Config),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Config {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// An HMAC key evidence is signed with, named so keys can be rotated.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HmacKey {
+    pub id: String,
+    pub secret: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct EvidenceConfig {
+    pub backend: EvidenceBackend,
+    /// The key new evidence is signed with; `None` turns evidence off.
+    pub signing_key: Option<HmacKey>,
+    /// Earlier keys, kept so items signed with them still verify.
+    pub retired_keys: Vec<HmacKey>,
+    /// Hosts attachments may be downloaded from.
+    pub cdn_hosts: Vec<String>,
+    /// Largest file Gavel stores (uploads and attachment downloads).
+    pub max_file_bytes: u64,
+    /// Where the local backend's upload endpoint listens.
+    pub upload_addr: SocketAddr,
+    /// The base URL moderators' browsers reach that endpoint at.
+    pub public_url: String,
+}
+
+pub const DEFAULT_CDN_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp.net"];
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
+const MIN_HMAC_KEY_BYTES: usize = 32;
+
+impl fmt::Debug for EvidenceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let backend = match &self.backend {
+            EvidenceBackend::Local { dir } => format!("local {}", dir.display()),
+            EvidenceBackend::S3(s3) => format!("s3 {} bucket {}", s3.endpoint, s3.bucket),
+        };
+        f.debug_struct("EvidenceConfig")
+            .field("backend", &backend)
+            .field(
+                "signing_key_id",
+                &self.signing_key.as_ref().map(|k| k.id.as_str()),
+            )
+            .field(
+                "retired_key_ids",
+                &self.retired_keys.iter().map(|k| &k.id).collect::<Vec<_>>(),
+            )
+            .field("cdn_hosts", &self.cdn_hosts)
+            .field("max_file_bytes", &self.max_file_bytes)
+            .field("upload_addr", &self.upload_addr)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+impl EvidenceConfig {
+    /// The local backend under `dir`, no signing key, Discord's CDN hosts.
+    pub fn local(dir: impl Into<PathBuf>) -> Self {
+        let upload_addr: SocketAddr = ([127, 0, 0, 1], 8790).into();
+        EvidenceConfig {
+            backend: EvidenceBackend::Local { dir: dir.into() },
+            signing_key: None,
+            retired_keys: Vec::new(),
+            cdn_hosts: DEFAULT_CDN_HOSTS.iter().map(|h| h.to_string()).collect(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            upload_addr,
+            public_url: format!("http://{upload_addr}"),
+        }
+    }
+
+    fn from_source(read: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let s3_vars = [
+            ("EVIDENCE_S3_ENDPOINT", read("EVIDENCE_S3_ENDPOINT")),
+            ("EVIDENCE_S3_BUCKET", read("EVIDENCE_S3_BUCKET")),
+            ("EVIDENCE_S3_ACCESS_KEY_ID", read("EVIDENCE_S3_ACCESS_KEY_ID")),
+            (
+                "EVIDENCE_S3_SECRET_ACCESS_KEY",
+                read("EVIDENCE_S3_SECRET_ACCESS_KEY"),
+            ),
+        ];
+        let missing: Vec<&'static str> = s3_vars
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(name, _)| *name)
+            .collect();
+        let backend = if missing.len() == s3_vars.len() {
+            EvidenceBackend::Local {
+                dir: PathBuf::from(
+                    read("EVIDENCE_DIR").unwrap_or_else(|| "./data/evidence".into()),
+                ),
+            }
+        } else if !missing.is_empty() {
+            return Err(error(
+                missing[0],
+                format!(
+                    "is not set, but other EVIDENCE_S3_ variables are; set all of {} or none",
+                    missing.join(", ")
+                ),
+            ));
+        } else {
+            let [endpoint, bucket, key, secret] = s3_vars.map(|(_, v)| v.unwrap_or_default());
+            if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+                return Err(error(
+                    "EVIDENCE_S3_ENDPOINT",
+                    format!(
+                        "is `{endpoint}`; give a URL such as https://s3.us-west-004.backblazeb2.com"
+                    ),
+                ));
+            }
+            let region = match read("EVIDENCE_S3_REGION") {
+                Some(region) => region,
+                None => b2_region(&endpoint).unwrap_or_else(|| "us-east-1".into()),
+            };
+            EvidenceBackend::S3(S3Config {
+                endpoint: endpoint.trim_end_matches('/').to_string(),
+                bucket,
+                region,
+                access_key_id: key,
+                secret_access_key: secret,
+            })
+        };
+        let key_id = read("EVIDENCE_HMAC_KEY_ID").unwrap_or_else(|| "k1".into());
+        if !valid_key_id(&key_id) {
+            return Err(error(
+                "EVIDENCE_HMAC_KEY_ID",
+                format!("is `{key_id}`; use 1-32 letters, digits, '-' or '_'"),
+            ));
+        }
+        let signing_key = match read("EVIDENCE_HMAC_KEY") {
+            None => None,
+            Some(secret) if secret.len() < MIN_HMAC_KEY_BYTES => {
+                return Err(error(
+                    "EVIDENCE_HMAC_KEY",
+                    format!(
+                        "is {} bytes; it must be at least {MIN_HMAC_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
+                        secret.len()
+                    ),
+                ))
+            }
+            Some(secret) => Some(HmacKey {
+                id: key_id.clone(),
+                secret: secret.into_bytes(),
+            }),
+        };
+        let mut retired_keys = Vec::new();
+        for entry in read("EVIDENCE_HMAC_RETIRED_KEYS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            let bad = || {
+                error(
+                    "EVIDENCE_HMAC_RETIRED_KEYS",
+                    "must be a comma-separated list of key_id=key, each key at least 32 bytes",
+                )
+            };
+            let (id, secret) = entry.split_once('=').ok_or_else(bad)?;
+            if !valid_key_id(id) || secret.len() < MIN_HMAC_KEY_BYTES || id == key_id {
+                return Err(bad());
+            }
+            retired_keys.push(HmacKey {
+                id: id.to_string(),
+                secret: secret.as_bytes().to_vec(),
+            });
+        }
+        let cdn_hosts = match read("DISCORD_CDN_HOSTS") {
+            None => DEFAULT_CDN_HOSTS.iter().map(|h| h.to_string()).collect(),
+            Some(list) => {
+                let hosts: Vec<String> = list
+                    .split(',')
+                    .map(|h| h.trim().to_ascii_lowercase())
+                    .filter(|h| !h.is_empty())
+                    .collect();
+                if hosts.is_empty() || hosts.iter().any(|h| h.contains('/')) {
+                    return Err(error(
+                        "DISCORD_CDN_HOSTS",
+                        format!("is `{list}`; give host names separated by commas, e.g. cdn.discordapp.com,media.discordapp.net"),
+                    ));
+                }
+                hosts
+            }
+        };
+        let max_file_bytes = match read("EVIDENCE_MAX_FILE_BYTES") {
+            None => DEFAULT_MAX_FILE_BYTES,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=5 * 1024 * 1024 * 1024).contains(n))
+                .ok_or_else(|| {
+                    error(
+                        "EVIDENCE_MAX_FILE_BYTES",
+                        format!("is `{v}`; give a number of bytes from 1 to 5368709120"),
+                    )
+                })?,
+        };
+        let upload_addr = match read("EVIDENCE_UPLOAD_ADDR") {
+            None => ([127, 0, 0, 1], 8790).into(),
+            Some(v) => v.parse::<SocketAddr>().map_err(|_| {
+                error(
+                    "EVIDENCE_UPLOAD_ADDR",
+                    format!("is `{v}`; give an address and port such as 0.0.0.0:8790"),
+                )
+            })?,
+        };
+        let public_url = match read("EVIDENCE_PUBLIC_URL") {
+            None => format!("http://{upload_addr}"),
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+                v.trim_end_matches('/').to_string()
+            }
+            Some(v) => {
+                return Err(error(
+                    "EVIDENCE_PUBLIC_URL",
+                    format!("is `{v}`; give a base URL such as https://gavel.example.com"),
+                ))
+            }
+        };
+        Ok(EvidenceConfig {
+            backend,
+            signing_key,
+            retired_keys,
+            cdn_hosts,
+            max_file_bytes,
+            upload_addr,
+            public_url,
+        })
+    }
+
+    /// The signing key, which evidence commands need.
+    pub fn require_signing_key(&self) -> Result<&HmacKey, ConfigError> {
+        self.signing_key.as_ref().ok_or_else(|| {
+            error(
+                "EVIDENCE_HMAC_KEY",
+                "is not set; evidence needs a signing key of at least 32 bytes (e.g. `openssl rand -hex 32`)",
+            )
+        })
+    }
+}
+
+fn valid_key_id(id: &str) -> bool {
+    (1..=32).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `https://s3.us-west-004.backblazeb2.com` → `us-west-004`.
+fn b2_region(endpoint: &str) -> Option<String> {
+    let host = endpoint.split("://").nth(1)?.split('/').next()?;
+    let region = host.strip_prefix("s3.")?.strip_suffix(".backblazeb2.com")?;
+    Some(region.to_string())
 }
 
 impl fmt::Debug for Config {
@@ -35,6 +318,7 @@ impl fmt::Debug for Config {
             .field("discord_guild_id", &self.discord_guild_id)
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
+            .field("evidence", &self.evidence)
             .finish()
     }
 }
@@ -131,6 +415,7 @@ impl Config {
             discord_guild_id,
             log_level: read("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_format,
+            evidence: EvidenceConfig::from_source(&read)?,
         })
     }
 
@@ -182,5 +467,66 @@ mod tests {
             !format!("{ok:?}").contains("localhost/gavel"),
             "the URL may hold a password"
         );
+    }
+
+    #[test]
+    fn evidence_defaults_to_a_local_directory_and_checks_s3_and_keys() {
+        let db = ("DATABASE_URL", "postgres://localhost/gavel");
+        let ok = config(&[db]).unwrap();
+        assert!(
+            matches!(&ok.evidence.backend, EvidenceBackend::Local { dir } if dir.ends_with("data/evidence"))
+        );
+        assert!(ok.evidence.signing_key.is_none());
+        assert_eq!(ok.evidence.cdn_hosts, DEFAULT_CDN_HOSTS);
+
+        let err = config(&[
+            db,
+            ("EVIDENCE_S3_ENDPOINT", "https://s3.us-west-004.backblazeb2.com"),
+            ("EVIDENCE_S3_BUCKET", "gavel"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "EVIDENCE_S3_ACCESS_KEY_ID");
+        assert!(
+            err.to_string()
+                .contains("EVIDENCE_S3_ACCESS_KEY_ID, EVIDENCE_S3_SECRET_ACCESS_KEY"),
+            "{err}"
+        );
+        let s3 = config(&[
+            db,
+            ("EVIDENCE_S3_ENDPOINT", "https://s3.us-west-004.backblazeb2.com/"),
+            ("EVIDENCE_S3_BUCKET", "gavel"),
+            ("EVIDENCE_S3_ACCESS_KEY_ID", "id"),
+            ("EVIDENCE_S3_SECRET_ACCESS_KEY", "secret"),
+        ])
+        .unwrap();
+        let EvidenceBackend::S3(s3) = &s3.evidence.backend else {
+            panic!("expected S3");
+        };
+        assert_eq!(s3.region, "us-west-004");
+        assert_eq!(s3.endpoint, "https://s3.us-west-004.backblazeb2.com");
+        assert!(!format!("{s3:?}").contains("secret"));
+
+        let err = config(&[db, ("EVIDENCE_HMAC_KEY", "short")]).unwrap_err();
+        assert_eq!(err.name, "EVIDENCE_HMAC_KEY");
+        let key = "0123456789abcdef0123456789abcdef";
+        let err = config(&[db, ("EVIDENCE_HMAC_KEY", key), ("EVIDENCE_HMAC_KEY_ID", "a b")])
+            .unwrap_err();
+        assert_eq!(err.name, "EVIDENCE_HMAC_KEY_ID");
+        let ok = config(&[
+            db,
+            ("EVIDENCE_HMAC_KEY", key),
+            ("EVIDENCE_HMAC_KEY_ID", "2026"),
+            ("EVIDENCE_HMAC_RETIRED_KEYS", &format!("2025={key}")),
+            ("DISCORD_CDN_HOSTS", "127.0.0.1, CDN.example"),
+        ])
+        .unwrap();
+        assert_eq!(ok.evidence.signing_key.as_ref().unwrap().id, "2026");
+        assert_eq!(ok.evidence.retired_keys[0].id, "2025");
+        assert_eq!(ok.evidence.cdn_hosts, ["127.0.0.1", "cdn.example"]);
+        assert!(!format!("{ok:?}").contains(key), "keys stay out of logs");
+        let err = config(&[db, ("EVIDENCE_HMAC_RETIRED_KEYS", "nokey")]).unwrap_err();
+        assert_eq!(err.name, "EVIDENCE_HMAC_RETIRED_KEYS");
+        let err = config(&[db, ("EVIDENCE_UPLOAD_ADDR", "nowhere")]).unwrap_err();
+        assert_eq!(err.name, "EVIDENCE_UPLOAD_ADDR");
     }
 }

@@ -23,6 +23,25 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Evidence tools.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Re-read every evidence object, recompute hashes, signatures and chains; exit 1 on any
+    /// mismatch, naming it.
+    Verify {
+        /// Only this server (guild id).
+        #[arg(long)]
+        guild: Option<u64>,
+        /// Only this case number (with --guild).
+        #[arg(long, requires = "guild")]
+        case: Option<i32>,
+    },
 }
 
 #[tokio::main]
@@ -60,6 +79,18 @@ async fn main() -> ExitCode {
             gavel::discord::bot::run(&config, spec).await
         }
         Command::Migrate => migrate(&config).await,
+        Command::Evidence {
+            command: EvidenceCommand::Verify { guild, case },
+        } => {
+            return match verify_evidence(&config, guild, case).await {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(error) => {
+                    eprintln!("gavel: {error:#}");
+                    ExitCode::from(2)
+                }
+            };
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -75,4 +106,48 @@ async fn migrate(config: &Config) -> anyhow::Result<()> {
     gavel::store::migrate(&pool).await?;
     tracing::info!("migrations applied");
     Ok(())
+}
+
+/// Prints the report; `Ok(false)` when anything does not check out.
+async fn verify_evidence(
+    config: &Config,
+    guild: Option<u64>,
+    case: Option<i32>,
+) -> anyhow::Result<bool> {
+    use std::io::IsTerminal;
+    config.evidence.require_signing_key()?;
+    let evidence = gavel::evidence::Evidence::from_config(&config.evidence)
+        .ok_or_else(|| anyhow::anyhow!("evidence is not configured"))?;
+    let pool = gavel::store::connect(&config.database_url, 2).await?;
+    let verifier =
+        gavel::evidence::verify::Verifier::new(pool, evidence.store.clone(), evidence.signer);
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}")
+                .expect("a valid progress template"),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let report = verifier
+        .verify(guild, case, |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await?;
+    bar.finish_and_clear();
+    for case in &report.cases {
+        let status = if case.problems.is_empty() { "ok" } else { "CHANGED" };
+        println!(
+            "{status:7} guild {} case #{}: {} entries, {} objects",
+            case.guild_id, case.case_number, case.entries, case.objects
+        );
+        for problem in &case.problems {
+            println!("  MISMATCH {problem}");
+        }
+    }
+    println!("{}", report.summary());
+    Ok(report.is_intact())
 }

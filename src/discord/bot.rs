@@ -98,7 +98,14 @@ pub async fn run_until(
         .await
         .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
     let bot_user_id = port.bot_user_id();
-    let services = Services::new(pool, Arc::new(port));
+    let evidence = crate::evidence::Evidence::from_config(&config.evidence);
+    if evidence.is_none() {
+        tracing::warn!("EVIDENCE_HMAC_KEY is not set: evidence commands are off");
+    }
+    let services = Services::with_evidence(pool, Arc::new(port), evidence);
+    let upload_server =
+        crate::evidence::upload_server::start_if_local(&config.evidence, &services.evidence)
+            .await?;
     let register_in = config.discord_guild_id;
 
     let framework = poise::Framework::builder()
@@ -163,6 +170,9 @@ pub async fn run_until(
     match shards {
         Some(spec) => client.start_shard_range(spec.range, spec.total).await?,
         None => client.start_autosharded().await?,
+    }
+    if let Some(server) = upload_server {
+        server.abort();
     }
     tracing::info!("stopped");
     Ok(())

@@ -61,8 +61,17 @@ pub fn allowed(
     ))
 }
 
-/// Checks the invoker of a slash command; returns the guild id.
+/// Checks the invoker of a slash command and acknowledges it; returns the guild id.
 pub async fn require(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandError> {
+    let guild_id = check(ctx, needed).await?;
+    // Acknowledge now: an action may take several Discord calls, more than the 3 seconds
+    // Discord waits for an answer. The reply then replaces this "thinking" state.
+    ctx.defer_ephemeral().await?;
+    Ok(guild_id)
+}
+
+/// Checks the invoker without acknowledging, for commands that answer with a modal.
+pub async fn check(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandError> {
     let guild_id = ctx
         .guild_id()
         .ok_or_else(|| CommandError::refused("Gavel's commands only work inside a server."))?
@@ -83,9 +92,6 @@ pub async fn require(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandErr
     };
     let settings = ctx.data().services.settings.get(guild_id).await?;
     allowed(perms, &roles, &settings, needed).map_err(CommandError::Refused)?;
-    // Acknowledge now: an action may take several Discord calls, more than the 3 seconds
-    // Discord waits for an answer. The reply then replaces this "thinking" state.
-    ctx.defer_ephemeral().await?;
     Ok(guild_id)
 }
 

@@ -121,7 +121,7 @@ impl PanelPick {
     }
 }
 
-fn refusal(message: &str) -> CreateInteractionResponse {
+pub(super) fn refusal(message: &str) -> CreateInteractionResponse {
     CreateInteractionResponse::Message(
         CreateInteractionResponseMessage::new()
             .ephemeral(true)
@@ -129,7 +129,7 @@ fn refusal(message: &str) -> CreateInteractionResponse {
     )
 }
 
-fn member_may(
+pub(super) fn member_may(
     member: Option<&Member>,
     settings: &crate::store::settings::GuildSettings,
     needed: Needed,

@@ -2,6 +2,7 @@
 //! in Discord's own UI (from the audit log).
 
 use super::components;
+use super::evidence_ui;
 use super::context::{CommandError, Data};
 use super::render;
 use crate::services::external::{AuditEntry, ExternalAction};
@@ -16,7 +17,12 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
     match event {
         FullEvent::InteractionCreate { interaction } => match interaction {
             Interaction::Component(component) if component.data.custom_id.starts_with("gavel:") => {
-                if let Err(error) = components::handle_component(ctx, data, component).await {
+                let handled = if component.data.custom_id.starts_with("gavel:evupload:") {
+                    evidence_ui::handle_button(ctx, data, component).await
+                } else {
+                    components::handle_component(ctx, data, component).await
+                };
+                if let Err(error) = handled {
                     tracing::warn!(%error, custom_id = %component.data.custom_id, "component failed");
                     let reply = CreateInteractionResponse::Message(
                         CreateInteractionResponseMessage::new()
@@ -27,7 +33,12 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
                 }
             }
             Interaction::Modal(modal) if modal.data.custom_id.starts_with("gavel:") => {
-                if let Err(error) = components::handle_modal(ctx, data, modal).await {
+                let handled = if modal.data.custom_id.starts_with("gavel:evcap:") {
+                    evidence_ui::handle_modal(ctx, data, modal).await
+                } else {
+                    components::handle_modal(ctx, data, modal).await
+                };
+                if let Err(error) = handled {
                     tracing::warn!(%error, custom_id = %modal.data.custom_id, "modal failed");
                 }
             }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod components;
 pub mod context;
 pub mod events;
+pub mod evidence_ui;
 pub mod port;
 pub mod render;
 

@@ -3,10 +3,14 @@
 //! Discord double with `DISCORD_API_BASE`.
 
 use crate::domain::message::OutgoingMessage;
+use crate::evidence::snapshot::{
+    AttachmentSnapshot, AuthorSnapshot, MessageSnapshot, ReferenceSnapshot, ReferencedSnapshot,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serenity::all::{
-    ChannelId, CreateEmbed, CreateEmbedFooter, CreateMessage, GuildId, RoleId, Timestamp, UserId,
+    ChannelId, CreateEmbed, CreateEmbedFooter, CreateMessage, GuildId, Message, MessageId,
+    MessagePagination, RoleId, Timestamp, UserId,
 };
 use serenity::http::{Http, HttpBuilder, LightMethod, Request, Route};
 use std::sync::Arc;
@@ -14,6 +18,7 @@ use std::sync::Arc;
 /// Discord error codes Gavel tells moderators about in its own words.
 pub mod codes {
     pub const UNKNOWN_CHANNEL: u32 = 10003;
+    pub const UNKNOWN_MESSAGE: u32 = 10008;
     pub const UNKNOWN_MEMBER: u32 = 10007;
     pub const UNKNOWN_ROLE: u32 = 10011;
     pub const UNKNOWN_USER: u32 = 10013;
@@ -156,6 +161,13 @@ pub struct MemberSnapshot {
     pub timed_out_until: Option<DateTime<Utc>>,
 }
 
+/// Which page of a channel's history to read, relative to a message (exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessagePage {
+    Before(u64),
+    After(u64),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BulkBanOutcome {
     pub banned: Vec<u64>,
@@ -212,6 +224,70 @@ pub trait DiscordPort: Send + Sync {
     ) -> DiscordResult<()>;
     async fn dm(&self, user_id: u64, message: &OutgoingMessage) -> DiscordResult<()>;
     async fn post(&self, channel_id: u64, message: &OutgoingMessage) -> DiscordResult<()>;
+    /// One message, as Discord has it now.
+    async fn message(&self, channel_id: u64, message_id: u64) -> DiscordResult<MessageSnapshot>;
+    /// Up to `limit` (1-100) messages before or after one, newest first as Discord returns them.
+    async fn messages(
+        &self,
+        channel_id: u64,
+        page: MessagePage,
+        limit: u8,
+    ) -> DiscordResult<Vec<MessageSnapshot>>;
+}
+
+fn author_snapshot(user: &serenity::all::User) -> AuthorSnapshot {
+    AuthorSnapshot {
+        id: user.id.get().to_string(),
+        name: user.name.clone(),
+        bot: user.bot,
+    }
+}
+
+/// What Gavel keeps of a message (see `evidence::snapshot`).
+pub fn message_snapshot(message: &Message) -> MessageSnapshot {
+    MessageSnapshot {
+        id: message.id.get().to_string(),
+        channel_id: message.channel_id.get().to_string(),
+        author: author_snapshot(&message.author),
+        content: message.content.clone(),
+        created_at: message.timestamp.to_string(),
+        edited_at: message.edited_timestamp.map(|t| t.to_string()),
+        embeds: message
+            .embeds
+            .iter()
+            .filter_map(|e| serde_json::to_value(e).ok())
+            .collect(),
+        reference: message
+            .message_reference
+            .as_ref()
+            .map(|r| ReferenceSnapshot {
+                message_id: r.message_id.map(|id| id.get().to_string()),
+                channel_id: r.channel_id.get().to_string(),
+                guild_id: r.guild_id.map(|id| id.get().to_string()),
+            }),
+        referenced_message: message
+            .referenced_message
+            .as_ref()
+            .map(|r| ReferencedSnapshot {
+                id: r.id.get().to_string(),
+                author: author_snapshot(&r.author),
+                content: r.content.clone(),
+                created_at: r.timestamp.to_string(),
+            }),
+        attachments: message
+            .attachments
+            .iter()
+            .map(|a| AttachmentSnapshot {
+                id: a.id.get().to_string(),
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                size: u64::from(a.size),
+                url: a.url.clone(),
+                stored: None,
+                not_stored: None,
+            })
+            .collect(),
+    }
 }
 
 /// The port over serenity's REST client.
@@ -517,6 +593,35 @@ impl DiscordPort for SerenityPort {
             .send_message(&self.http, create_message(message))
             .await?;
         Ok(())
+    }
+
+    async fn message(&self, channel_id: u64, message_id: u64) -> DiscordResult<MessageSnapshot> {
+        let message = self
+            .http
+            .get_message(ChannelId::new(channel_id), MessageId::new(message_id))
+            .await?;
+        Ok(message_snapshot(&message))
+    }
+
+    async fn messages(
+        &self,
+        channel_id: u64,
+        page: MessagePage,
+        limit: u8,
+    ) -> DiscordResult<Vec<MessageSnapshot>> {
+        let pagination = match page {
+            MessagePage::Before(id) => MessagePagination::Before(MessageId::new(id)),
+            MessagePage::After(id) => MessagePagination::After(MessageId::new(id)),
+        };
+        let messages = self
+            .http
+            .get_messages(
+                ChannelId::new(channel_id),
+                Some(pagination),
+                Some(limit.clamp(1, 100)),
+            )
+            .await?;
+        Ok(messages.iter().map(message_snapshot).collect())
     }
 }
 

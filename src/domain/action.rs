@@ -60,6 +60,8 @@ text_enum!(
         Unmute => "UNMUTE",
         Softban => "SOFTBAN",
         Tempban => "TEMPBAN",
+        // A case opened to hold evidence; nothing was done to the user.
+        Report => "REPORT",
     }
 );
 
@@ -113,6 +115,7 @@ impl ModAction {
             ModAction::Unmute => "unmuted",
             ModAction::Softban => "softbanned",
             ModAction::Tempban => "temporarily banned",
+            ModAction::Report => "reported",
         }
     }
 
@@ -120,7 +123,7 @@ impl ModAction {
     pub fn carries_strikes(self) -> bool {
         !matches!(
             self,
-            ModAction::Unban | ModAction::Unmute | ModAction::Untimeout
+            ModAction::Unban | ModAction::Unmute | ModAction::Untimeout | ModAction::Report
         )
     }
 }

@@ -4,6 +4,7 @@
 pub mod case_flow;
 pub mod cases;
 pub mod events;
+pub mod evidence;
 pub mod external;
 pub mod flags;
 pub mod hierarchy;
@@ -22,6 +23,7 @@ use std::sync::Arc;
 pub use case_flow::ActionRequest;
 pub use cases::CaseService;
 pub use events::ModEventLogger;
+pub use evidence::EvidenceService;
 pub use external::ExternalActionService;
 pub use flags::UserFlagService;
 pub use moderation::ModerationService;
@@ -44,10 +46,20 @@ pub struct Services {
     pub settings: GuildSettingsService,
     pub events: ModEventLogger,
     pub external: ExternalActionService,
+    pub evidence: EvidenceService,
 }
 
 impl Services {
+    /// Evidence is off (its commands say so) until [`Services::with_evidence`] sets it up.
     pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>) -> Self {
+        Self::with_evidence(pool, port, None)
+    }
+
+    pub fn with_evidence(
+        pool: PgPool,
+        port: Arc<dyn DiscordPort>,
+        evidence: Option<crate::evidence::Evidence>,
+    ) -> Self {
         let events = ModEventLogger::new(pool.clone());
         let settings = GuildSettingsService::new(pool.clone());
         let warnings = WarningService::new(pool.clone(), settings.clone());
@@ -55,6 +67,7 @@ impl Services {
         let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
         Services {
             external: ExternalActionService::new(pool.clone(), cases.clone(), port.bot_user_id()),
+            evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),
             cases,

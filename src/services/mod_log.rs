@@ -12,6 +12,7 @@ pub fn action_colour(action: ModAction) -> u32 {
         ModAction::Timeout | ModAction::Mute => 0xF1_C4_0F,
         ModAction::Warn => 0xF5_B0_41,
         ModAction::Unban | ModAction::Unmute | ModAction::Untimeout => 0x2E_CC_71,
+        ModAction::Report => 0x34_98_DB,
     }
 }
 

@@ -5,6 +5,7 @@ mod ban;
 mod case;
 mod common;
 mod config;
+mod evidence;
 mod flag;
 mod history;
 mod kick;
@@ -25,12 +26,12 @@ pub use panel::panel_message;
 
 /// Every command Gavel registers.
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![moderation()]
+    vec![moderation(), evidence::capture_evidence()]
 }
 
 // Discord shows `/mod` to members with Moderate Members; admins can grant it to other roles
 // under Server Settings → Integrations → Gavel. Each subcommand checks again at run time.
-/// Moderation: actions, cases, history, notes, flags, panels and settings
+/// Moderation: actions, cases, history, notes, flags, panels, evidence and settings
 #[poise::command(
     slash_command,
     rename = "mod",
@@ -50,7 +51,8 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "notes::notes",
         "flag::flag",
         "panel::panel",
-        "config::config"
+        "config::config",
+        "evidence::evidence"
     ),
     subcommand_required
 )]

@@ -1,0 +1,178 @@
+//! The local-directory backend, the default when no S3 storage is configured. Its presigned
+//! uploads are URLs to Gavel's own upload endpoint (`upload_server.rs`), signed with a key
+//! derived from the evidence key.
+
+use super::signing::{hmac_hex, hmac_verify};
+use super::store::{valid_key, EvidenceStore, PresignedUpload, StoreError};
+use async_trait::async_trait;
+use chrono::Utc;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub struct LocalStore {
+    dir: PathBuf,
+    public_url: String,
+    upload_key: Vec<u8>,
+}
+
+/// What a signed upload URL allows, as the upload endpoint reads it back from the query.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct UploadGrant {
+    pub key: String,
+    pub content_type: String,
+    pub size: u64,
+    /// Unix seconds.
+    pub expires: i64,
+    pub sig: String,
+}
+
+impl UploadGrant {
+    fn message(key: &str, content_type: &str, size: u64, expires: i64) -> Vec<u8> {
+        format!("gavel-upload-v1\n{key}\n{content_type}\n{size}\n{expires}").into_bytes()
+    }
+}
+
+impl LocalStore {
+    pub fn new(dir: impl Into<PathBuf>, public_url: &str, upload_key: Vec<u8>) -> Self {
+        LocalStore {
+            dir: dir.into(),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            upload_key,
+        }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+        if !valid_key(key) {
+            return Err(StoreError::Backend(format!("`{key}` is not a valid key")));
+        }
+        Ok(self.dir.join(key))
+    }
+
+    /// Checks a grant's signature and expiry; the endpoint then checks type and size.
+    pub fn check_grant(&self, grant: &UploadGrant) -> Result<(), &'static str> {
+        let message =
+            UploadGrant::message(&grant.key, &grant.content_type, grant.size, grant.expires);
+        if !hmac_verify(&self.upload_key, &message, &grant.sig) {
+            return Err("the upload link's signature is not valid");
+        }
+        if Utc::now().timestamp() > grant.expires {
+            return Err("the upload link has expired");
+        }
+        if !valid_key(&grant.key) {
+            return Err("the upload link names an invalid object");
+        }
+        Ok(())
+    }
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+    let parent = path.parent().expect("object paths have a parent");
+    std::fs::create_dir_all(parent)?;
+    // Write a temporary file, then hard-link it into place: the link fails if the object
+    // exists, so an object is never overwritten or seen half-written.
+    let tmp = parent.join(format!(".upload-{}", uuid::Uuid::new_v4().simple()));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    let linked = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e),
+    };
+    let _ = std::fs::remove_file(&tmp);
+    if linked? {
+        let mut perms = std::fs::metadata(path)?.permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(path, perms)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+#[async_trait]
+impl EvidenceStore for LocalStore {
+    fn backend(&self) -> &'static str {
+        "local"
+    }
+
+    async fn put_new(
+        &self,
+        key: &str,
+        _content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        let path = self.path(key)?;
+        let written = tokio::task::spawn_blocking(move || write_new(&path, &bytes))
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        if written {
+            Ok(())
+        } else {
+            Err(StoreError::Exists(key.to_string()))
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match tokio::fs::read(self.path(key)?).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Backend(e.to_string())),
+        }
+    }
+
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        expires_in: Duration,
+    ) -> Result<PresignedUpload, StoreError> {
+        self.path(key)?;
+        let expires_at = Utc::now()
+            + chrono::Duration::from_std(expires_in.min(super::store::MAX_UPLOAD_EXPIRY))
+                .expect("15 minutes fits");
+        let expires = expires_at.timestamp();
+        let sig = hmac_hex(
+            &self.upload_key,
+            &UploadGrant::message(key, content_type, size, expires),
+        );
+        let query = [
+            ("key", key.to_string()),
+            ("content_type", content_type.to_string()),
+            ("size", size.to_string()),
+            ("expires", expires.to_string()),
+            ("sig", sig),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k}={}", query_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+        Ok(PresignedUpload {
+            url: format!("{}/evidence/upload?{query}", self.public_url),
+            method: "PUT",
+            headers: vec![
+                ("Content-Type".into(), content_type.to_string()),
+                ("Content-Length".into(), size.to_string()),
+            ],
+            expires_at,
+        })
+    }
+}
+
+fn query_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
