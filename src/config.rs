@@ -126,7 +126,10 @@ impl EvidenceConfig {
         let s3_vars = [
             ("EVIDENCE_S3_ENDPOINT", read("EVIDENCE_S3_ENDPOINT")),
             ("EVIDENCE_S3_BUCKET", read("EVIDENCE_S3_BUCKET")),
-            ("EVIDENCE_S3_ACCESS_KEY_ID", read("EVIDENCE_S3_ACCESS_KEY_ID")),
+            (
+                "EVIDENCE_S3_ACCESS_KEY_ID",
+                read("EVIDENCE_S3_ACCESS_KEY_ID"),
+            ),
             (
                 "EVIDENCE_S3_SECRET_ACCESS_KEY",
                 read("EVIDENCE_S3_SECRET_ACCESS_KEY"),
@@ -481,7 +484,10 @@ mod tests {
 
         let err = config(&[
             db,
-            ("EVIDENCE_S3_ENDPOINT", "https://s3.us-west-004.backblazeb2.com"),
+            (
+                "EVIDENCE_S3_ENDPOINT",
+                "https://s3.us-west-004.backblazeb2.com",
+            ),
             ("EVIDENCE_S3_BUCKET", "gavel"),
         ])
         .unwrap_err();
@@ -493,7 +499,10 @@ mod tests {
         );
         let s3 = config(&[
             db,
-            ("EVIDENCE_S3_ENDPOINT", "https://s3.us-west-004.backblazeb2.com/"),
+            (
+                "EVIDENCE_S3_ENDPOINT",
+                "https://s3.us-west-004.backblazeb2.com/",
+            ),
             ("EVIDENCE_S3_BUCKET", "gavel"),
             ("EVIDENCE_S3_ACCESS_KEY_ID", "id"),
             ("EVIDENCE_S3_SECRET_ACCESS_KEY", "secret"),
@@ -509,8 +518,12 @@ mod tests {
         let err = config(&[db, ("EVIDENCE_HMAC_KEY", "short")]).unwrap_err();
         assert_eq!(err.name, "EVIDENCE_HMAC_KEY");
         let key = "0123456789abcdef0123456789abcdef";
-        let err = config(&[db, ("EVIDENCE_HMAC_KEY", key), ("EVIDENCE_HMAC_KEY_ID", "a b")])
-            .unwrap_err();
+        let err = config(&[
+            db,
+            ("EVIDENCE_HMAC_KEY", key),
+            ("EVIDENCE_HMAC_KEY_ID", "a b"),
+        ])
+        .unwrap_err();
         assert_eq!(err.name, "EVIDENCE_HMAC_KEY_ID");
         let ok = config(&[
             db,

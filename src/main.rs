@@ -139,7 +139,11 @@ async fn verify_evidence(
         .await?;
     bar.finish_and_clear();
     for case in &report.cases {
-        let status = if case.problems.is_empty() { "ok" } else { "CHANGED" };
+        let status = if case.problems.is_empty() {
+            "ok"
+        } else {
+            "CHANGED"
+        };
         println!(
             "{status:7} guild {} case #{}: {} entries, {} objects",
             case.guild_id, case.case_number, case.entries, case.objects

@@ -2,8 +2,8 @@
 //! in Discord's own UI (from the audit log).
 
 use super::components;
-use super::evidence_ui;
 use super::context::{CommandError, Data};
+use super::evidence_ui;
 use super::render;
 use crate::services::external::{AuditEntry, ExternalAction};
 use chrono::DateTime;

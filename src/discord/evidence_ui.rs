@@ -7,7 +7,7 @@ use super::context::{CommandError, Data};
 use super::render;
 use crate::evidence::snapshot::CaptureRange;
 use crate::evidence::verify::CaseReport;
-use crate::services::evidence::{CaseChoice, Capture};
+use crate::services::evidence::{Capture, CaseChoice};
 use crate::store::evidence::{AmendmentRow, EvidenceItemRow};
 use serenity::all::{
     ActionRowComponent, ComponentInteraction, Context, CreateActionRow, CreateEmbed,
@@ -28,10 +28,14 @@ pub fn capture_modal(channel_id: u64, message_id: u64, moderator: u64) -> Create
                 .required(true),
         ),
         CreateActionRow::InputText(
-            CreateInputText::new(InputTextStyle::Short, "Range (empty: this message)", "range")
-                .placeholder("5 before, 3 after · or up to <message id>")
-                .max_length(60)
-                .required(false),
+            CreateInputText::new(
+                InputTextStyle::Short,
+                "Range (empty: this message)",
+                "range",
+            )
+            .placeholder("5 before, 3 after · or up to <message id>")
+            .max_length(60)
+            .required(false),
         ),
         CreateActionRow::InputText(
             CreateInputText::new(InputTextStyle::Paragraph, "Note", "note")
@@ -224,7 +228,10 @@ fn short(text: &str, max: usize) -> String {
 pub fn item_embed(item: &EvidenceItemRow, headline: &str) -> CreateEmbed {
     let mut embed = CreateEmbed::new()
         .colour(render::GREEN)
-        .title(format!("Case #{} · evidence #{}", item.case_number, item.seq))
+        .title(format!(
+            "Case #{} · evidence #{}",
+            item.case_number, item.seq
+        ))
         .description(format!("✅ {headline}."));
     if let Some(name) = &item.filename {
         embed = embed.field("File", name, true);

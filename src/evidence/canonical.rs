@@ -176,7 +176,12 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(timestamp(at), "2026-11-21T10:00:00.123456Z");
-        assert_eq!(timestamp(truncate_to_micros(at)), "2026-11-21T10:00:00.123456Z");
-        assert!(signed_message(&json!({})).unwrap().starts_with(PREFIX.as_bytes()));
+        assert_eq!(
+            timestamp(truncate_to_micros(at)),
+            "2026-11-21T10:00:00.123456Z"
+        );
+        assert!(signed_message(&json!({}))
+            .unwrap()
+            .starts_with(PREFIX.as_bytes()));
     }
 }

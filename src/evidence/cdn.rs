@@ -76,7 +76,10 @@ impl CdnClient {
                 response.status()
             )));
         }
-        if response.content_length().is_some_and(|n| n > self.max_bytes) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes)
+        {
             return Err(CdnError::TooLarge(self.max_bytes));
         }
         let content_type = response
@@ -106,10 +109,16 @@ mod tests {
     #[test]
     fn only_listed_hosts_over_https_or_loopback_http() {
         let cdn = CdnClient::new(vec!["cdn.discordapp.com".into(), "127.0.0.1".into()], 10);
-        assert!(cdn.allowed("https://cdn.discordapp.com/attachments/1/2/a.png").is_ok());
+        assert!(cdn
+            .allowed("https://cdn.discordapp.com/attachments/1/2/a.png")
+            .is_ok());
         assert!(cdn.allowed("http://cdn.discordapp.com/a.png").is_err());
-        assert!(cdn.allowed("https://cdn.discordapp.com.evil.com/a.png").is_err());
-        assert!(cdn.allowed("https://user@cdn.discordapp.com/a.png").is_err());
+        assert!(cdn
+            .allowed("https://cdn.discordapp.com.evil.com/a.png")
+            .is_err());
+        assert!(cdn
+            .allowed("https://user@cdn.discordapp.com/a.png")
+            .is_err());
         assert!(cdn.allowed("http://127.0.0.1:9/cdn/a.png").is_ok());
         assert!(cdn.allowed("http://localhost:9/cdn/a.png").is_err());
         assert!(cdn.allowed("http://169.254.169.254/latest").is_err());

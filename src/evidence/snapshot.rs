@@ -90,7 +90,10 @@ pub struct CaptureDocument {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaptureRange {
     Single,
-    Around { before: u8, after: u8 },
+    Around {
+        before: u8,
+        after: u8,
+    },
     /// From the target to this message (either direction), inclusive.
     UpTo(u64),
 }
@@ -131,7 +134,10 @@ impl CaptureRange {
                 (Ok(n), Some(side)) => (n, *side),
                 _ => {
                     // `before 5` as well as `5 before`.
-                    match (words[i], words.get(i + 1).and_then(|w| w.parse::<u32>().ok())) {
+                    match (
+                        words[i],
+                        words.get(i + 1).and_then(|w| w.parse::<u32>().ok()),
+                    ) {
                         (side @ ("before" | "after"), Some(n)) => (n, side),
                         _ => return Err(usage()),
                     }
@@ -178,9 +184,9 @@ pub fn parse_message_link(url: &str) -> Option<(u64, u64, u64)> {
         .or_else(|| url.trim().strip_prefix("http://"))?;
     let (host, path) = rest.split_once('/')?;
     let host = host.to_ascii_lowercase();
-    let known = ["discord.com", "discordapp.com"]
-        .iter()
-        .any(|base| host == *base || host == format!("ptb.{base}") || host == format!("canary.{base}"));
+    let known = ["discord.com", "discordapp.com"].iter().any(|base| {
+        host == *base || host == format!("ptb.{base}") || host == format!("canary.{base}")
+    });
     if !known {
         return None;
     }
@@ -191,9 +197,11 @@ pub fn parse_message_link(url: &str) -> Option<(u64, u64, u64)> {
         .split('/')
         .collect();
     match parts.as_slice() {
-        ["channels", guild, channel, message] => {
-            Some((guild.parse().ok()?, channel.parse().ok()?, message.parse().ok()?))
-        }
+        ["channels", guild, channel, message] => Some((
+            guild.parse().ok()?,
+            channel.parse().ok()?,
+            message.parse().ok()?,
+        )),
         _ => None,
     }
 }
@@ -207,11 +215,17 @@ mod tests {
         assert_eq!(CaptureRange::parse(""), Ok(CaptureRange::Single));
         assert_eq!(
             CaptureRange::parse("5 before"),
-            Ok(CaptureRange::Around { before: 5, after: 0 })
+            Ok(CaptureRange::Around {
+                before: 5,
+                after: 0
+            })
         );
         assert_eq!(
             CaptureRange::parse("5 before, after 3"),
-            Ok(CaptureRange::Around { before: 5, after: 3 })
+            Ok(CaptureRange::Around {
+                before: 5,
+                after: 3
+            })
         );
         assert_eq!(
             CaptureRange::parse("up to 123456789012345678"),
@@ -238,6 +252,9 @@ mod tests {
         );
         assert_eq!(parse_message_link("https://evil.com/channels/1/2/3"), None);
         assert_eq!(parse_message_link("https://discord.com/channels/1/2"), None);
-        assert_eq!(parse_message_link("https://discord.com.evil/channels/1/2/3"), None);
+        assert_eq!(
+            parse_message_link("https://discord.com.evil/channels/1/2/3"),
+            None
+        );
     }
 }

@@ -32,8 +32,12 @@ pub trait EvidenceStore: Send + Sync {
     fn backend(&self) -> &'static str;
 
     /// Stores a new object; refuses if one already exists at `key`.
-    async fn put_new(&self, key: &str, content_type: &str, bytes: Vec<u8>)
-        -> Result<(), StoreError>;
+    async fn put_new(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), StoreError>;
 
     /// The object's bytes; `None` when there is none.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;

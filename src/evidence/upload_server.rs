@@ -44,7 +44,10 @@ async fn upload(
     body: Body,
 ) -> (StatusCode, String) {
     let Ok(Query(grant)) = grant else {
-        return (StatusCode::BAD_REQUEST, "This is not an upload link.\n".into());
+        return (
+            StatusCode::BAD_REQUEST,
+            "This is not an upload link.\n".into(),
+        );
     };
     if let Err(reason) = state.local.check_grant(&grant) {
         return (StatusCode::FORBIDDEN, format!("Refused: {reason}.\n"));
@@ -117,7 +120,10 @@ async fn upload(
             tracing::error!(error = %e, key = %grant.key, "recording an uploaded object failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                format!("The file was stored but could not be recorded: {}\n", e.user_message()),
+                format!(
+                    "The file was stored but could not be recorded: {}\n",
+                    e.user_message()
+                ),
             )
         }
     }

@@ -203,7 +203,13 @@ impl Verifier {
             expected_seq = seq + 1;
 
             let (document, key_id, row_guild, row_case, label) = match entry {
-                Entry::Item(i) => (item_document(i), &i.key_id, i.guild_id, i.case_number, "item"),
+                Entry::Item(i) => (
+                    item_document(i),
+                    &i.key_id,
+                    i.guild_id,
+                    i.case_number,
+                    "item",
+                ),
                 Entry::Amendment(a) => (
                     amendment_document(a),
                     &a.key_id,

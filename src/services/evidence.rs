@@ -145,8 +145,7 @@ fn valid_content_type(text: &str) -> bool {
     let token = |s: &str| {
         !s.is_empty()
             && s.len() <= 100
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
     };
     token(kind) && token(sub)
@@ -333,9 +332,9 @@ impl EvidenceService {
                 )
                 .await;
         }
-        let parsed = reqwest::Url::parse(url).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some()
-        });
+        let parsed = reqwest::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
         if parsed.is_none() || url.chars().count() > MAX_URL_CHARS {
             return Err(GavelError::invalid(
                 "Give a full http:// or https:// URL (up to 2000 characters).",
@@ -382,11 +381,10 @@ impl EvidenceService {
                 evidence.max_file_bytes
             )));
         }
-        let (bytes, served_type) = evidence
-            .cdn
-            .download(&attachment.url)
-            .await
-            .map_err(|e| GavelError::invalid(format!("Gavel could not store that file: {e}.")))?;
+        let (bytes, served_type) =
+            evidence.cdn.download(&attachment.url).await.map_err(|e| {
+                GavelError::invalid(format!("Gavel could not store that file: {e}."))
+            })?;
         let content_type = attachment
             .content_type
             .clone()
@@ -473,13 +471,17 @@ impl EvidenceService {
     ) -> GavelResult<Capture> {
         let evidence = self.runtime()?;
         let note = clean_note(note)?;
-        let target = self.port.message(channel_id, message_id).await.map_err(|e| {
-            if e.is(crate::discord::port::codes::UNKNOWN_MESSAGE) {
-                GavelError::not_found("That message no longer exists (or Gavel cannot see it).")
-            } else {
-                GavelError::from(e)
-            }
-        })?;
+        let target = self
+            .port
+            .message(channel_id, message_id)
+            .await
+            .map_err(|e| {
+                if e.is(crate::discord::port::codes::UNKNOWN_MESSAGE) {
+                    GavelError::not_found("That message no longer exists (or Gavel cannot see it).")
+                } else {
+                    GavelError::from(e)
+                }
+            })?;
         let mut messages = self.fetch_range(channel_id, &target, range).await?;
         let case = match case {
             CaseChoice::Existing(number) => self.case(guild_id, number).await?,
@@ -665,9 +667,7 @@ impl EvidenceService {
             .get(&upload.object_key)
             .await
             .map_err(storage_failed)?
-            .ok_or_else(|| {
-                GavelError::invalid("Nothing has been uploaded with that link yet.")
-            })?;
+            .ok_or_else(|| GavelError::invalid("Nothing has been uploaded with that link yet."))?;
         if bytes.len() as i64 != upload.size_bytes {
             return Err(GavelError::invalid(
                 "The uploaded file is not the size the link was made for, so it was not recorded.",
@@ -778,7 +778,11 @@ impl EvidenceService {
     }
 
     /// The case's chain, oldest first.
-    pub async fn list(&self, guild_id: u64, case_number: i32) -> GavelResult<(Case, Vec<ChainEntry>)> {
+    pub async fn list(
+        &self,
+        guild_id: u64,
+        case_number: i32,
+    ) -> GavelResult<(Case, Vec<ChainEntry>)> {
         let case = self.cases.get(guild_id, case_number).await?;
         let mut entries: Vec<ChainEntry> = rows::items_for_case(&self.pool, case.id)
             .await?

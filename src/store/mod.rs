@@ -1,8 +1,8 @@
 //! The SQL. Each file owns one table (or one concern); services compose them in transactions.
 
 pub mod cases;
-pub mod evidence;
 pub mod events;
+pub mod evidence;
 pub mod flags;
 pub mod mutes;
 pub mod notes;

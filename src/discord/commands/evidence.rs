@@ -133,7 +133,11 @@ pub async fn upload(
         .is_some_and(|e| e.store.backend() != "local");
     if needs_button {
         reply = reply.components(vec![CreateActionRow::Buttons(vec![CreateButton::new(
-            format!("gavel:evupload:{}:{}", upload.id.simple(), ctx.author().id.get()),
+            format!(
+                "gavel:evupload:{}:{}",
+                upload.id.simple(),
+                ctx.author().id.get()
+            ),
         )
         .label("Uploaded: record it")
         .style(ButtonStyle::Primary)])]);
@@ -257,7 +261,11 @@ pub async fn capture_evidence(ctx: Context<'_>, message: Message) -> Result<(), 
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
-    let modal = evidence_ui::capture_modal(message.channel_id.get(), message.id.get(), ctx.author().id.get());
+    let modal = evidence_ui::capture_modal(
+        message.channel_id.get(),
+        message.id.get(),
+        ctx.author().id.get(),
+    );
     app.interaction
         .create_response(ctx.http(), CreateInteractionResponse::Modal(modal))
         .await?;

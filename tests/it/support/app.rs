@@ -42,6 +42,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub discord: DiscordDouble,
     pub services: Services,
+    /// What the bot started by `start_bot` uses; `None`: evidence off.
+    pub evidence: Option<gavel::config::EvidenceConfig>,
 }
 
 /// Role positions, top down: VIP 12 · above-bot 11 · Gavel 10 · admin 9 · senior mod 6 · mod 5 ·
@@ -100,7 +102,22 @@ pub async fn spawn_app() -> TestApp {
         db,
         discord,
         services,
+        evidence: None,
     }
+}
+
+/// Like [`spawn_app`], with evidence set up from `config` (services and the bot).
+pub async fn spawn_app_with_evidence(config: gavel::config::EvidenceConfig) -> TestApp {
+    let mut app = spawn_app().await;
+    let http = Arc::new(build_http("test-token", Some(&app.discord.base_url())));
+    let port = SerenityPort::connect(http).await.expect("GET /users/@me");
+    app.services = Services::with_evidence(
+        app.db.pool.clone(),
+        Arc::new(port),
+        gavel::evidence::Evidence::from_config(&config),
+    );
+    app.evidence = Some(config);
+    app
 }
 
 impl TestApp {

@@ -37,6 +37,9 @@ pub fn config_for(app: &TestApp) -> Config {
         discord_guild_id: Some(GUILD),
         log_level: "warn".into(),
         log_format: LogFormat::Pretty,
+        evidence: app.evidence.clone().unwrap_or_else(|| {
+            gavel::config::EvidenceConfig::local(std::env::temp_dir().join("gavel-no-evidence"))
+        }),
     }
 }
 

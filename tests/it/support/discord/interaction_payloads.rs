@@ -441,7 +441,8 @@ fn resolve_channel(
     Ok(id)
 }
 
-/// An attachment option: pass `{"filename": "...", "size": N}` (size optional).
+/// An attachment option: pass `{"filename": "...", "size": N}` (size optional), or
+/// `{"filename": "...", "content": "..."}` to have the fake CDN serve those bytes.
 fn resolve_attachment(
     state: &mut State,
     value: &Value,
@@ -451,12 +452,25 @@ fn resolve_attachment(
         .as_str()
         .ok_or("expected {\"filename\": ..., \"size\": ...}")?
         .to_string();
-    let size = value["size"].as_u64().unwrap_or(1024) as usize;
+    let content = value["content"].as_str().map(|c| c.as_bytes().to_vec());
+    let size = content
+        .as_ref()
+        .map(Vec::len)
+        .unwrap_or_else(|| value["size"].as_u64().unwrap_or(1024) as usize);
     let id = state.next_id();
     let mut attachment = models::attachment(id, 0, &filename, size);
     attachment["url"] = json!(format!(
         "https://cdn.discordapp.com/ephemeral-attachments/{id}/{filename}"
     ));
+    if let Some(bytes) = content {
+        let path = format!("ephemeral-attachments/{id}/{filename}");
+        attachment["url"] = json!(format!("{}/{path}", state.cdn_base));
+        let content_type = attachment["content_type"]
+            .as_str()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        state.cdn_files.insert(path, (content_type, bytes));
+    }
     resolved_section(resolved, "attachments").insert(id.to_string(), attachment);
     Ok(id)
 }

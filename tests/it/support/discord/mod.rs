@@ -87,6 +87,7 @@ impl DiscordDouble {
             .expect("local address of the Discord double");
         let mut state = State::new();
         state.gateway.url = format!("ws://{address}/gateway-ws");
+        state.cdn_base = format!("http://{address}/cdn");
         let double = Self {
             inner: Arc::new(Inner {
                 state: Mutex::new(state),
@@ -645,6 +646,53 @@ impl DiscordDouble {
             events::message_created(state, id);
             id
         })
+    }
+
+    /// A stored message as Discord would return it.
+    pub fn message_json(&self, id: u64) -> Value {
+        self.read(|state| state.message_json(id))
+            .unwrap_or_else(|| panic!("no message {id}"))
+    }
+
+    /// Bytes the fake CDN serves at `/cdn/<path>`.
+    pub fn cdn_file(&self, path: &str) -> Option<(String, Vec<u8>)> {
+        self.read(|state| state.cdn_files.get(path).cloned())
+    }
+
+    /// Like [`Self::message_create`], with attachments whose bytes the fake CDN serves. Their
+    /// URLs use `host` (e.g. `127.0.0.1`, or `localhost` for a host Gavel should refuse) and
+    /// the double's port.
+    pub fn message_create_with_attachments(
+        &self,
+        channel_id: u64,
+        author: u64,
+        content: &str,
+        files: Vec<(&str, Vec<u8>)>,
+        host: &str,
+    ) -> u64 {
+        let port = self.inner.address.port();
+        let id = self.message_create(channel_id, author, content);
+        self.update(|state| {
+            let mut attachments = Vec::new();
+            for (filename, bytes) in files {
+                let attachment_id = state.next_id();
+                let path = format!("attachments/{channel_id}/{attachment_id}/{filename}");
+                let mut attachment =
+                    models::attachment(attachment_id, channel_id, filename, bytes.len());
+                let url = format!("http://{host}:{port}/cdn/{path}");
+                attachment["url"] = serde_json::json!(url);
+                attachment["proxy_url"] = serde_json::json!(url);
+                let content_type = attachment["content_type"]
+                    .as_str()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                state.cdn_files.insert(path, (content_type, bytes));
+                attachments.push(attachment);
+            }
+            let message = state.messages.get_mut(&id).expect("just stored");
+            message.json["attachments"] = Value::Array(attachments);
+        });
+        id
     }
 
     /// A moderator bans from Discord's UI: state changes, then GUILD_MEMBER_REMOVE (if they

@@ -21,8 +21,22 @@ pub const API_PREFIX: &str = "/api/v10";
 pub fn router(double: DiscordDouble) -> Router {
     Router::new()
         .route("/gateway-ws", get(gateway::upgrade))
+        .route("/cdn/{*path}", get(cdn_file))
         .fallback(handle)
         .with_state(double)
+}
+
+/// The fake CDN: attachment bytes seeded with content (no auth, like Discord's CDN).
+async fn cdn_file(
+    AxumState(double): AxumState<DiscordDouble>,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> Response {
+    match double.cdn_file(&path) {
+        Some((content_type, bytes)) => {
+            ([(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// A file part of a multipart upload (`files[n]`).

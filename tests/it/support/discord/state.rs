@@ -36,6 +36,10 @@ pub struct State {
     pub emit_events_for_rest_actions: bool,
     /// How long Discord waits for the first interaction callback before the token dies.
     pub interaction_ack_deadline: Option<Duration>,
+    /// Files the fake CDN serves under `/cdn/<path>`: path -> (content type, bytes).
+    pub cdn_files: BTreeMap<String, (String, Vec<u8>)>,
+    /// `http://127.0.0.1:PORT/cdn`, where attachments given with content are served.
+    pub cdn_base: String,
     last_snowflake: u64,
 }
 
@@ -197,6 +201,8 @@ impl State {
             gateway: GatewayState::default(),
             emit_events_for_rest_actions: true,
             interaction_ack_deadline: Some(Duration::from_secs(3)),
+            cdn_files: BTreeMap::new(),
+            cdn_base: String::new(),
             last_snowflake: 0,
         }
     }
