@@ -5,6 +5,7 @@ pub mod config;
 pub mod discord;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -98,7 +98,14 @@ pub async fn run_until(
         .await
         .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
     let bot_user_id = port.bot_user_id();
-    let services = Services::new(pool, Arc::new(port));
+    let port: Arc<dyn DiscordPort> = Arc::new(port);
+    let services = Services::new(pool.clone(), port.clone());
+    let (stop_jobs, jobs_shutdown) = tokio::sync::watch::channel(false);
+    let stop_jobs = Arc::new(stop_jobs);
+    let jobs = crate::jobs::worker::spawn(
+        crate::jobs::JobContext::new(pool, port, config.jobs.clone()),
+        jobs_shutdown,
+    );
     let register_in = config.discord_guild_id;
 
     let framework = poise::Framework::builder()
@@ -148,8 +155,10 @@ pub async fn run_until(
         .framework(framework)
         .await?;
     let shard_manager = client.shard_manager.clone();
+    let stop_jobs_on_signal = stop_jobs.clone();
     tokio::spawn(async move {
         shutdown.await;
+        stop_jobs_on_signal.send_replace(true);
         tracing::info!(
             in_flight = in_flight.current(),
             "shutting down: finishing interactions"
@@ -160,10 +169,15 @@ pub async fn run_until(
         shard_manager.shutdown_all().await;
     });
 
-    match shards {
-        Some(spec) => client.start_shard_range(spec.range, spec.total).await?,
-        None => client.start_autosharded().await?,
+    let outcome = match shards {
+        Some(spec) => client.start_shard_range(spec.range, spec.total).await,
+        None => client.start_autosharded().await,
+    };
+    stop_jobs.send_replace(true);
+    if tokio::time::timeout(DRAIN_DEADLINE, jobs).await.is_err() {
+        tracing::warn!("scheduled jobs still running after {DRAIN_DEADLINE:?}; exiting anyway");
     }
+    outcome?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::events::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::reason::case_number_in_audit_reason;
 use crate::domain::ModAction;
 use crate::error::GavelResult;
+use crate::jobs::schedule;
 use crate::store::cases::Case;
 use crate::store::tempbans;
 use chrono::{DateTime, Utc};
@@ -96,7 +97,7 @@ impl ExternalActionService {
                 entry.actor_id,
                 case.case_number
             );
-            if tempbans::end_active(
+            if let Some(ended) = tempbans::end_active(
                 &mut tx,
                 entry.guild_id,
                 entry.target_id,
@@ -105,6 +106,7 @@ impl ExternalActionService {
             )
             .await?
             {
+                schedule::cancel(&mut tx, ended.job_id.as_deref()).await?;
                 ModEventLogger::log(
                     &mut *tx,
                     &event(entry.guild_id, kinds::TEMPBAN_ENDED, entry.actor_id)
@@ -114,6 +116,21 @@ impl ExternalActionService {
                 )
                 .await?;
             }
+            tx.commit().await?;
+        }
+        // A timeout set or removed by hand replaces Gavel's long-timeout renewal.
+        if matches!(
+            entry.action,
+            ExternalAction::Timeout { .. } | ExternalAction::TimeoutRemoved
+        ) {
+            let mut tx = self.pool.begin().await?;
+            schedule::end_timeout_renewal(
+                &mut tx,
+                entry.guild_id,
+                entry.target_id,
+                &format!("timeout changed in Discord (case #{})", case.case_number),
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(Some(case))

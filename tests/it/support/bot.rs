@@ -37,6 +37,7 @@ pub fn config_for(app: &TestApp) -> Config {
         discord_guild_id: Some(GUILD),
         log_level: "warn".into(),
         log_format: LogFormat::Pretty,
+        jobs: gavel::jobs::JobsConfig::default(),
     }
 }
 
