@@ -2,7 +2,7 @@
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Outcome};
 use super::warnings::WarningService;
-use crate::domain::duration::{format_duration, MAX_DURATION};
+use crate::domain::duration::MAX_DURATION;
 use crate::domain::{EscalationStep, ModAction, ModActionResult};
 use crate::jobs::schedule::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use crate::error::{GavelError, GavelResult};
@@ -130,10 +130,9 @@ impl ModerationService {
         duration: Duration,
     ) -> GavelResult<ModActionResult> {
         if duration > MAX_TIMEOUT {
-            return Err(GavelError::invalid(format!(
-                "A timeout can last at most {}; use a ban for longer.",
-                format_duration(MAX_TIMEOUT)
-            )));
+            return Err(GavelError::invalid(
+                "A timeout can last at most 5 years; use a ban for longer.",
+            ));
         }
         let applied = if duration > DISCORD_TIMEOUT_CAP {
             TIMEOUT_STEP

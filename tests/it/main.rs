@@ -7,6 +7,7 @@ mod cases;
 mod e2e_commands;
 mod e2e_gateway;
 mod events;
+mod jobs;
 mod moderation;
 mod mutes;
 mod records;
