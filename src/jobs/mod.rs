@@ -8,6 +8,7 @@
 //! is deleting its pending row in the same transaction as the change that makes it moot; the
 //! handler's re-check is the real guard.
 
+pub mod bench;
 pub mod handlers;
 pub mod maintenance;
 pub mod pacer;
