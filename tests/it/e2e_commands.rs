@@ -219,11 +219,19 @@ async fn refusals_make_no_discord_call_and_say_what_to_do() {
     let hidden = t
         .app
         .discord
-        .try_invoke_command(GUILD, GENERAL, MEMBER, "mod ban", vec![("user", id(OTHER_MEMBER))])
+        .try_invoke_command(
+            GUILD,
+            GENERAL,
+            MEMBER,
+            "mod ban",
+            vec![("user", id(OTHER_MEMBER))],
+        )
         .unwrap_err();
     assert!(hidden.contains("default_member_permissions"), "{hidden}");
     // ...and if an admin opens it to everyone under Integrations, Gavel still checks.
-    t.app.discord.set_command_permission(GUILD, "mod", GUILD, true);
+    t.app
+        .discord
+        .set_command_permission(GUILD, "mod", GUILD, true);
     t.app.discord.clear_requests();
 
     let r = t
