@@ -218,7 +218,10 @@ mod tests {
             "JOB_DISCORD_RATE is `80`; give a number from 0 to 50"
         );
         let tuned = config(&[base[0], ("JOB_POLL_INTERVAL_MS", "500")]).unwrap();
-        assert_eq!(tuned.jobs.poll_interval, std::time::Duration::from_millis(500));
+        assert_eq!(
+            tuned.jobs.poll_interval,
+            std::time::Duration::from_millis(500)
+        );
         let ok = config(&[base[0], ("DISCORD_API_BASE", "http://127.0.0.1:9/")]).unwrap();
         assert_eq!(ok.discord_api_base.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(ok.require_token().unwrap_err().name, "DISCORD_TOKEN");

@@ -8,17 +8,17 @@ use super::render;
 use crate::config::Config;
 use crate::services::Services;
 use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId};
-use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long shutdown waits for interactions being handled before closing the gateway.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
-/// Which shards this process runs: `range` out of `total`.
+/// Which shards this process runs: `first` to `last` (inclusive) out of `total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardSpec {
-    pub range: Range<u32>,
+    pub first: u32,
+    pub last: u32,
     pub total: u32,
 }
 
@@ -170,7 +170,12 @@ pub async fn run_until(
     });
 
     let outcome = match shards {
-        Some(spec) => client.start_shard_range(spec.range, spec.total).await,
+        // serenity's range is inclusive at both ends: `4..7` starts shards 4, 5, 6 and 7.
+        Some(spec) => {
+            client
+                .start_shard_range(spec.first..spec.last, spec.total)
+                .await
+        }
         None => client.start_autosharded().await,
     };
     stop_jobs.send_replace(true);
@@ -221,10 +226,7 @@ pub fn parse_shards(range: &str, total: u32) -> Result<ShardSpec, String> {
             total - 1
         ));
     }
-    Ok(ShardSpec {
-        range: first..last + 1,
-        total,
-    })
+    Ok(ShardSpec { first, last, total })
 }
 
 #[cfg(test)]
@@ -236,11 +238,13 @@ mod tests {
         assert_eq!(
             parse_shards("0-3", 8).unwrap(),
             ShardSpec {
-                range: 0..4,
+                first: 0,
+                last: 3,
                 total: 8
             }
         );
-        assert_eq!(parse_shards("5", 8).unwrap().range, 5..6);
+        let one = parse_shards("5", 8).unwrap();
+        assert_eq!((one.first, one.last), (5, 5));
         assert!(parse_shards("4-8", 8).unwrap_err().contains("do not fit"));
         assert!(parse_shards("3-1", 8).is_err());
         assert!(parse_shards("a-b", 8).unwrap_err().contains("first-last"));

@@ -127,7 +127,10 @@ const LEAD: Duration = Duration::from_secs(15);
 /// Runs the benchmark in a database created for it (and dropped afterwards) on the server
 /// `database_url` points at.
 pub async fn run(database_url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport> {
-    let name = format!("gavel_bench_{}", Ulid::generate().to_string().to_lowercase());
+    let name = format!(
+        "gavel_bench_{}",
+        Ulid::generate().to_string().to_lowercase()
+    );
     let admin_url = with_database(database_url, "postgres");
     let mut admin = PgConnection::connect(&admin_url).await?;
     admin
@@ -233,15 +236,17 @@ async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport
 
 /// Cases, tempbans and their apalis jobs, written in bulk: `due` of them ending within the
 /// second after `burst_at`, the rest spread over the following days.
-async fn seed(pool: &PgPool, options: &BenchOptions, burst_at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+async fn seed(
+    pool: &PgPool,
+    options: &BenchOptions,
+    burst_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "INSERT INTO guild_case_counters (guild_id, last_number) VALUES ($1, $2)",
-    )
-    .bind(GUILD)
-    .bind(options.total as i32)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("INSERT INTO guild_case_counters (guild_id, last_number) VALUES ($1, $2)")
+        .bind(GUILD)
+        .bind(options.total as i32)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query(
         "INSERT INTO mod_cases (guild_id, case_number, action, state, moderator_id, target_id,
              reason, duration_secs, expires_at, settled_at)

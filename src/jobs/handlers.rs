@@ -57,7 +57,11 @@ async fn end_tempban(
     };
     let tempban = &row.tempban;
     if !tempban.active || tempban.job_id.as_deref() != Some(job_id) {
-        tracing::debug!(tempban_id, job_id, "tempban ended or rescheduled; nothing to do");
+        tracing::debug!(
+            tempban_id,
+            job_id,
+            "tempban ended or rescheduled; nothing to do"
+        );
         return Ok(());
     }
     if tempban.expires_at > Utc::now() {
@@ -69,7 +73,11 @@ async fn end_tempban(
     let bot = ctx.bot_user_id();
     let audit = audit_reason(row.case_number, Some("tempban expired"));
     ctx.pacer.wait().await;
-    let outcome = match ctx.port.unban(tempban.guild_id, tempban.user_id, &audit).await {
+    let outcome = match ctx
+        .port
+        .unban(tempban.guild_id, tempban.user_id, &audit)
+        .await
+    {
         Err(e) if e.is(codes::UNKNOWN_BAN) => Ok(()),
         other => other,
     };
@@ -110,7 +118,9 @@ async fn end_tempban(
             let failure = handle_failure(&mut tx, &error, retry, job).await?;
             tempbans::set_job(&mut tx, tempban.id, Some(&failure.next_job)).await?;
             let first = match &failure.refusal {
-                Some(message) => tempbans::record_expiry_failure(&mut tx, tempban.id, message).await?,
+                Some(message) => {
+                    tempbans::record_expiry_failure(&mut tx, tempban.id, message).await?
+                }
                 None => false,
             };
             tx.commit().await?;
@@ -284,8 +294,8 @@ async fn renew_timeout(
             if new_until >= renewal.ends_at {
                 timeout_renewals::end(&mut tx, case_id, "applied up to its end").await?;
             } else {
-                let next = queue::push(&mut tx, &job(0), schedule::renewal_due_at(new_until))
-                    .await?;
+                let next =
+                    queue::push(&mut tx, &job(0), schedule::renewal_due_at(new_until)).await?;
                 timeout_renewals::set_job(&mut tx, case_id, Some(&next)).await?;
             }
             ModEventLogger::log(
@@ -313,7 +323,9 @@ async fn renew_timeout(
             let failure = handle_failure(&mut tx, &error, retry, job).await?;
             timeout_renewals::set_job(&mut tx, case_id, Some(&failure.next_job)).await?;
             let first = match &failure.refusal {
-                Some(message) => timeout_renewals::record_failure(&mut tx, case_id, message).await?,
+                Some(message) => {
+                    timeout_renewals::record_failure(&mut tx, case_id, message).await?
+                }
                 None => false,
             };
             tx.commit().await?;

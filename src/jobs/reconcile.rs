@@ -80,8 +80,14 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     };
     let bot = ctx.bot_user_id();
     let settled = if observation.applied {
-        let settled =
-            cases::settle(&mut tx, case.id, CaseState::Applied, None, case.user_notified).await?;
+        let settled = cases::settle(
+            &mut tx,
+            case.id,
+            CaseState::Applied,
+            None,
+            case.user_notified,
+        )
+        .await?;
         record_aftermath(&mut tx, &settled, &settings, &observation, bot).await?;
         settled
     } else {
@@ -226,10 +232,7 @@ async fn record_aftermath(
         }
         ModAction::Timeout => {
             schedule::end_timeout_renewal(tx, guild, user, &why).await?;
-            let applied_until = observation
-                .member
-                .as_ref()
-                .and_then(|m| m.timed_out_until);
+            let applied_until = observation.member.as_ref().and_then(|m| m.timed_out_until);
             if let (Some(ends_at), Some(applied_until)) = (case.expires_at, applied_until) {
                 if ends_at > applied_until + chrono::Duration::seconds(60) {
                     schedule::start_timeout_renewal(

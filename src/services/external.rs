@@ -35,17 +35,12 @@ pub struct AuditEntry {
 #[derive(Clone)]
 pub struct ExternalActionService {
     pool: PgPool,
-    cases: CaseService,
     bot_user_id: u64,
 }
 
 impl ExternalActionService {
-    pub fn new(pool: PgPool, cases: CaseService, bot_user_id: u64) -> Self {
-        ExternalActionService {
-            pool,
-            cases,
-            bot_user_id,
-        }
+    pub fn new(pool: PgPool, bot_user_id: u64) -> Self {
+        ExternalActionService { pool, bot_user_id }
     }
 
     /// Records the entry as a case; `None` when it was Gavel's own action.
@@ -71,9 +66,12 @@ impl ExternalActionService {
             ),
             ExternalAction::TimeoutRemoved => (ModAction::Untimeout, None, None),
         };
-        let case = self
-            .cases
-            .record(ExternalCase {
+        // The case and the end of a running tempban land together: a ban or unban by hand
+        // overrides the tempban, which must not lift (or outlive) it.
+        let mut tx = self.pool.begin().await?;
+        let case = CaseService::record_in(
+            &mut tx,
+            &ExternalCase {
                 guild_id: entry.guild_id,
                 action,
                 moderator_id: entry.actor_id,
@@ -82,11 +80,10 @@ impl ExternalActionService {
                 duration_secs,
                 expires_at,
                 source: "discord",
-            })
-            .await?;
-        // A ban or unban by hand overrides a running tempban: it must not lift (or outlive) it.
+            },
+        )
+        .await?;
         if matches!(entry.action, ExternalAction::Ban | ExternalAction::Unban) {
-            let mut tx = self.pool.begin().await?;
             let why = format!(
                 "{} in Discord by <@{}> (case #{})",
                 if entry.action == ExternalAction::Ban {
@@ -116,14 +113,12 @@ impl ExternalActionService {
                 )
                 .await?;
             }
-            tx.commit().await?;
         }
         // A timeout set or removed by hand replaces Gavel's long-timeout renewal.
         if matches!(
             entry.action,
             ExternalAction::Timeout { .. } | ExternalAction::TimeoutRemoved
         ) {
-            let mut tx = self.pool.begin().await?;
             schedule::end_timeout_renewal(
                 &mut tx,
                 entry.guild_id,
@@ -131,8 +126,8 @@ impl ExternalActionService {
                 &format!("timeout changed in Discord (case #{})", case.case_number),
             )
             .await?;
-            tx.commit().await?;
         }
+        tx.commit().await?;
         Ok(Some(case))
     }
 }

@@ -54,7 +54,7 @@ impl Services {
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
         let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
         Services {
-            external: ExternalActionService::new(pool.clone(), cases.clone(), port.bot_user_id()),
+            external: ExternalActionService::new(pool.clone(), port.bot_user_id()),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),
             cases,

@@ -4,8 +4,8 @@ use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Ou
 use super::warnings::WarningService;
 use crate::domain::duration::MAX_DURATION;
 use crate::domain::{EscalationStep, ModAction, ModActionResult};
-use crate::jobs::schedule::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use crate::error::{GavelError, GavelResult};
+use crate::jobs::schedule::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use chrono::Utc;
 use std::time::Duration;
 

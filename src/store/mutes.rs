@@ -126,7 +126,10 @@ pub async fn end(
 }
 
 /// Locks the mute row for its expiry job; the lock is held until the caller's commit.
-pub async fn lock(conn: &mut PgConnection, mute_id: i64) -> Result<Option<MuteWithCase>, sqlx::Error> {
+pub async fn lock(
+    conn: &mut PgConnection,
+    mute_id: i64,
+) -> Result<Option<MuteWithCase>, sqlx::Error> {
     sqlx::query_as(
         "SELECT m.*, c.case_number, c.violation_type
          FROM mutes m JOIN mod_cases c ON c.id = m.case_id

@@ -32,7 +32,6 @@ impl Workers {
             .expect("workers stop within 30 s")
             .expect("workers did not panic");
     }
-
 }
 
 async fn job_context(app: &TestApp) -> JobContext {
@@ -91,10 +90,18 @@ async fn a_3_second_tempban_is_lifted_between_3_and_4_seconds() {
         "lifted after {lifted_after:?}"
     );
 
-    let unban = app.discord.requests_matching("DELETE", "/bans/").pop().unwrap();
+    let unban = app
+        .discord
+        .requests_matching("DELETE", "/bans/")
+        .pop()
+        .unwrap();
     assert_eq!(unban.audit_reason.as_deref(), Some("[#1] tempban expired"));
     let case = app.case_row(1).await;
-    assert_eq!(case.status, CaseStatus::Closed, "an ended tempban closes its case");
+    assert_eq!(
+        case.status,
+        CaseStatus::Closed,
+        "an ended tempban closes its case"
+    );
     let tempban = tempbans::get(&app.db.pool, 1).await.unwrap().unwrap();
     assert!(!tempban.active);
     assert_eq!(tempban.end_reason.as_deref(), Some("expired"));
@@ -257,7 +264,10 @@ async fn two_worker_processes_never_both_run_a_job() {
     }
     let events = app.events().await;
     assert_eq!(
-        events.iter().filter(|e| e.kind == "tempban.expired").count(),
+        events
+            .iter()
+            .filter(|e| e.kind == "tempban.expired")
+            .count(),
         users.len()
     );
     let workers: Vec<String> =
@@ -295,7 +305,11 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
         .unwrap();
     assert!(unban.success);
     let mut conn = app.db.pool.acquire().await.unwrap();
-    assert_eq!(queue::status(&mut conn, &job).await.unwrap(), None, "job deleted");
+    assert_eq!(
+        queue::status(&mut conn, &job).await.unwrap(),
+        None,
+        "job deleted"
+    );
 
     // A longer tempban replaces a shorter one: the short one's job goes.
     let short = app
@@ -322,9 +336,16 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
 
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(unbans_of(&app, MEMBER), 1, "only the moderator's unban");
-    assert!(app.discord.is_banned(GUILD, OTHER_MEMBER), "the longer ban holds");
+    assert!(
+        app.discord.is_banned(GUILD, OTHER_MEMBER),
+        "the longer ban holds"
+    );
     assert_eq!(unbans_of(&app, OTHER_MEMBER), 0);
-    assert!(!app.events().await.iter().any(|e| e.kind == "tempban.expired"));
+    assert!(!app
+        .events()
+        .await
+        .iter()
+        .any(|e| e.kind == "tempban.expired"));
     workers.stop().await;
 }
 
@@ -367,10 +388,15 @@ async fn a_60_day_timeout_is_renewed_before_it_lapses() {
     app.discord.clear_requests();
     let workers = start_workers(&app).await;
     wait_until("the timeout is renewed", Duration::from_secs(10), || {
-        !app.discord.requests_matching("PATCH", "/members/").is_empty()
+        !app.discord
+            .requests_matching("PATCH", "/members/")
+            .is_empty()
     })
     .await;
-    let patch = app.discord.requests_matching("PATCH", "/members/").remove(0);
+    let patch = app
+        .discord
+        .requests_matching("PATCH", "/members/")
+        .remove(0);
     assert_eq!(
         patch.audit_reason.as_deref(),
         Some("[#1] timeout renewed (Discord allows 28 days at a time)")
@@ -400,14 +426,17 @@ async fn a_60_day_timeout_is_renewed_before_it_lapses() {
     let (status, run_at) = queue::status(&mut conn, &next).await.unwrap().unwrap();
     assert_eq!(status, "Pending");
     assert_eq!(run_at, renewed.applied_until - chrono::Duration::days(1));
-    assert!(app.events().await.iter().any(|e| e.kind == "timeout.renewed"));
+    assert!(app
+        .events()
+        .await
+        .iter()
+        .any(|e| e.kind == "timeout.renewed"));
     workers.stop().await;
     app.check_requests_against_spec();
 }
 
 #[tokio::test]
-async fn a_crash_between_the_discord_call_and_the_database_write_is_settled_by_reconciliation()
-{
+async fn a_crash_between_the_discord_call_and_the_database_write_is_settled_by_reconciliation() {
     let app = spawn_app().await;
     app.configure("log_channel", &LOG_CHANNEL.to_string()).await;
     // What a crash right after Discord's answer leaves: the case opened as PENDING and
@@ -465,7 +494,11 @@ async fn a_crash_between_the_discord_call_and_the_database_write_is_settled_by_r
     let workers = start_workers(&app).await;
     let pool = app.db.pool.clone();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while cases::pending_older_than(&pool, 0).await.unwrap().len() > 0 {
+    while !cases::pending_older_than(&pool, 0)
+        .await
+        .unwrap()
+        .is_empty()
+    {
         assert!(Instant::now() < deadline, "cases still pending");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -484,7 +517,11 @@ async fn a_crash_between_the_discord_call_and_the_database_write_is_settled_by_r
     let kicked = app.case_row(2).await;
     assert_eq!(kicked.state, CaseState::Failed);
     assert!(
-        kicked.failure.as_deref().unwrap().contains("still in the server"),
+        kicked
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("still in the server"),
         "{:?}",
         kicked.failure
     );
@@ -521,23 +558,24 @@ async fn transient_errors_are_retried_and_a_refusal_is_told_to_the_mod_log() {
         .await
         .unwrap();
     assert!(result.success);
-    wait_until("the ban is lifted on retry", Duration::from_secs(10), || {
-        !app.discord.is_banned(GUILD, MEMBER)
-    })
+    wait_until(
+        "the ban is lifted on retry",
+        Duration::from_secs(10),
+        || !app.discord.is_banned(GUILD, MEMBER),
+    )
     .await;
     assert_eq!(unbans_of(&app, MEMBER), 2, "one failure, one retry");
 
-    app.discord.fail_always(
-        "DELETE",
-        "/roles/",
-        403,
-        50013,
-        "Missing Permissions",
-    );
+    app.discord
+        .fail_always("DELETE", "/roles/", 403, 50013, "Missing Permissions");
     let result = app
         .services
         .mutes
-        .mute(by_mod(OTHER_MEMBER), MuteType::Text, Some(Duration::from_secs(1)))
+        .mute(
+            by_mod(OTHER_MEMBER),
+            MuteType::Text,
+            Some(Duration::from_secs(1)),
+        )
         .await
         .unwrap();
     assert!(result.success, "{result:?}");
@@ -563,7 +601,10 @@ async fn transient_errors_are_retried_and_a_refusal_is_told_to_the_mod_log() {
         .await
         .unwrap()
         .unwrap();
-    assert!(run_at > chrono::Utc::now() + chrono::Duration::minutes(59), "tried again in an hour");
+    assert!(
+        run_at > chrono::Utc::now() + chrono::Duration::minutes(59),
+        "tried again in an hour"
+    );
     workers.stop().await;
 }
 
@@ -586,7 +627,11 @@ async fn a_timed_mute_ends_on_time_and_an_unmute_cancels_its_job() {
     let result = app
         .services
         .mutes
-        .mute(by_mod(MEMBER), MuteType::Voice, Some(Duration::from_secs(2)))
+        .mute(
+            by_mod(MEMBER),
+            MuteType::Voice,
+            Some(Duration::from_secs(2)),
+        )
         .await
         .unwrap();
     assert!(result.success, "{result:?}");
@@ -623,7 +668,10 @@ async fn a_timed_mute_ends_on_time_and_an_unmute_cancels_its_job() {
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     let events = app.events().await;
-    assert_eq!(events.iter().filter(|e| e.kind == "mute.expired").count(), 1);
+    assert_eq!(
+        events.iter().filter(|e| e.kind == "mute.expired").count(),
+        1
+    );
     assert!(mutes::active_for_user(&app.db.pool, GUILD, MEMBER)
         .await
         .unwrap()
@@ -648,10 +696,19 @@ async fn expired_strikes_are_recorded_once_and_kept() {
         .await
         .unwrap();
     let ctx = job_context(&app).await;
-    assert_eq!(gavel::jobs::maintenance::decay_strikes(&ctx).await.unwrap(), 1);
-    assert_eq!(gavel::jobs::maintenance::decay_strikes(&ctx).await.unwrap(), 0);
+    assert_eq!(
+        gavel::jobs::maintenance::decay_strikes(&ctx).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        gavel::jobs::maintenance::decay_strikes(&ctx).await.unwrap(),
+        0
+    );
     let events = app.events().await;
-    let expired: Vec<_> = events.iter().filter(|e| e.kind == "strike.expired").collect();
+    let expired: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == "strike.expired")
+        .collect();
     assert_eq!(expired.len(), 1);
     assert_eq!(expired[0].data["active_points"], 0);
     let strikes = gavel::store::strikes::for_user(&app.db.pool, GUILD, MEMBER)

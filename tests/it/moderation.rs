@@ -415,3 +415,42 @@ async fn banning_a_user_who_is_not_a_member_works_by_id() {
     assert!(app.discord.is_banned(GUILD, STRANGER));
     assert!(app.discord.dms_to(STRANGER).is_empty());
 }
+
+#[tokio::test]
+async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
+    use gavel::discord::port::{build_http, DiscordPort, SerenityPort};
+    let app = spawn_app().await;
+    let http = std::sync::Arc::new(build_http("test-token", Some(&app.discord.base_url())));
+    let port = SerenityPort::connect(http).await.unwrap();
+    // Discord wants Manage Server as well as Ban Members for a bulk ban.
+    let refused = port
+        .bulk_ban(GUILD, &[MEMBER], 0, "[#9] raid wave")
+        .await
+        .unwrap_err();
+    assert!(refused.moderator_message().contains("lacks the permission"));
+    app.discord.set_role_permissions(
+        GUILD,
+        ROLE_BOT,
+        BOT_PERMISSIONS | gavel::discord::port::permissions::MANAGE_GUILD,
+    );
+    let outcome = port
+        .bulk_ban(GUILD, &[MEMBER, STRANGER, VIP], 3_600, "[#9] raid wave")
+        .await
+        .unwrap();
+    assert_eq!(outcome.banned, vec![MEMBER, STRANGER]);
+    assert_eq!(outcome.failed, vec![VIP], "VIP outranks Gavel");
+    assert!(app.discord.is_banned(GUILD, MEMBER) && app.discord.is_banned(GUILD, STRANGER));
+    let request = app.mutating_requests().pop().unwrap();
+    assert_eq!(request.path, format!("/api/v10/guilds/{GUILD}/bulk-ban"));
+    assert_eq!(request.audit_reason.as_deref(), Some("[#9] raid wave"));
+    assert_eq!(
+        request.body.as_ref().unwrap()["delete_message_seconds"],
+        3_600
+    );
+    assert_eq!(
+        port.ban_of(GUILD, MEMBER).await.unwrap(),
+        Some(Some("[#9] raid wave".into()))
+    );
+    assert_eq!(port.ban_of(GUILD, OTHER_MEMBER).await.unwrap(), None);
+    app.check_requests_against_spec();
+}
