@@ -23,6 +23,8 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub evidence: EvidenceConfig,
+    /// The scheduler's knobs (JOB_* variables).
+    pub jobs: crate::jobs::JobsConfig,
 }
 
 /// Where evidence objects live.
@@ -322,6 +324,7 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("log_format", &self.log_format)
             .field("evidence", &self.evidence)
+            .field("jobs", &self.jobs)
             .finish()
     }
 }
@@ -410,7 +413,41 @@ impl Config {
                 ))
             }
         };
+        let number = |name: &'static str, range: std::ops::RangeInclusive<u64>| {
+            read(name)
+                .map(|v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| range.contains(n))
+                        .ok_or_else(|| {
+                            error(
+                                name,
+                                format!(
+                                    "is `{v}`; give a number from {} to {}",
+                                    range.start(),
+                                    range.end()
+                                ),
+                            )
+                        })
+                })
+                .transpose()
+        };
+        let mut jobs = crate::jobs::JobsConfig::default();
+        if let Some(ms) = number("JOB_POLL_INTERVAL_MS", 10..=60_000)? {
+            jobs.poll_interval = std::time::Duration::from_millis(ms);
+        }
+        if let Some(n) = number("JOB_CONCURRENCY", 1..=256)? {
+            jobs.concurrency = n as usize;
+        }
+        if let Some(rate) = number("JOB_DISCORD_RATE", 0..=50)? {
+            jobs.discord_rate = rate as u32;
+        }
+        if let Some(days) = number("JOB_HISTORY_DAYS", 0..=3650)? {
+            jobs.finished_job_retention =
+                (days > 0).then(|| std::time::Duration::from_secs(days * 86_400));
+        }
         Ok(Config {
+            jobs,
             database_url,
             database_max_connections,
             discord_token: read("DISCORD_TOKEN"),
@@ -463,6 +500,16 @@ mod tests {
         assert_eq!(err.name, "DISCORD_API_BASE");
         let err = config(&[base[0], ("LOG_FORMAT", "xml")]).unwrap_err();
         assert_eq!(err.name, "LOG_FORMAT");
+        let err = config(&[base[0], ("JOB_DISCORD_RATE", "80")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "JOB_DISCORD_RATE is `80`; give a number from 0 to 50"
+        );
+        let tuned = config(&[base[0], ("JOB_POLL_INTERVAL_MS", "500")]).unwrap();
+        assert_eq!(
+            tuned.jobs.poll_interval,
+            std::time::Duration::from_millis(500)
+        );
         let ok = config(&[base[0], ("DISCORD_API_BASE", "http://127.0.0.1:9/")]).unwrap();
         assert_eq!(ok.discord_api_base.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(ok.require_token().unwrap_err().name, "DISCORD_TOKEN");

@@ -6,6 +6,7 @@ pub mod discord;
 pub mod domain;
 pub mod error;
 pub mod evidence;
+pub mod jobs;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -28,6 +28,11 @@ enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Measure something in a throwaway database on DATABASE_URL's server.
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
 }
 
 #[derive(Subcommand)]
@@ -41,6 +46,32 @@ enum EvidenceCommand {
         /// Only this case number (with --guild).
         #[arg(long, requires = "guild")]
         case: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Scheduled expiries: many pending, a burst due in the same second; prints how late jobs
+    /// start and how long the burst takes.
+    Jobs {
+        /// Pending expiries in all.
+        #[arg(long, default_value_t = 100_000)]
+        total: u32,
+        /// How many fall due in the same second.
+        #[arg(long, default_value_t = 10_000)]
+        due: u32,
+        /// Scheduler processes sharing the database.
+        #[arg(long, default_value_t = 1)]
+        processes: u32,
+        /// Jobs each process runs at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Discord calls per second per process (0: unpaced).
+        #[arg(long, default_value_t = 0)]
+        rate: u32,
+        /// Simulated Discord round trip, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
     },
 }
 
@@ -90,6 +121,27 @@ async fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             };
+        }
+        Command::Bench {
+            what:
+                Bench::Jobs {
+                    total,
+                    due,
+                    processes,
+                    concurrency,
+                    rate,
+                    latency_ms,
+                },
+        } => {
+            let options = gavel::jobs::bench::BenchOptions {
+                total,
+                due: due.min(total),
+                processes,
+                concurrency,
+                rate,
+                discord_latency: std::time::Duration::from_millis(latency_ms),
+            };
+            bench_jobs(&config, &options).await
         }
     };
     match outcome {
@@ -154,4 +206,25 @@ async fn verify_evidence(
     }
     println!("{}", report.summary());
     Ok(report.is_intact())
+}
+
+async fn bench_jobs(
+    config: &Config,
+    options: &gavel::jobs::bench::BenchOptions,
+) -> anyhow::Result<()> {
+    let report = gavel::jobs::bench::run(&config.database_url, options).await?;
+    println!("{options:?}");
+    println!(
+        "job start lateness:   p50 {} ms, p99 {} ms, max {} ms",
+        report.start_p50_ms, report.start_p99_ms, report.start_max_ms
+    );
+    println!(
+        "unban lateness:       p50 {} ms, p99 {} ms, max {} ms",
+        report.unban_p50_ms, report.unban_p99_ms, report.unban_max_ms
+    );
+    println!(
+        "{} due in one second: the last lifted {:.1} s after the burst began",
+        report.lifted, report.burst_secs
+    );
+    Ok(())
 }

@@ -8,17 +8,17 @@ use super::render;
 use crate::config::Config;
 use crate::services::Services;
 use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId};
-use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// How long shutdown waits for interactions being handled before closing the gateway.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
-/// Which shards this process runs: `range` out of `total`.
+/// Which shards this process runs: `first` to `last` (inclusive) out of `total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardSpec {
-    pub range: Range<u32>,
+    pub first: u32,
+    pub last: u32,
     pub total: u32,
 }
 
@@ -98,14 +98,21 @@ pub async fn run_until(
         .await
         .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
     let bot_user_id = port.bot_user_id();
+    let port: Arc<dyn DiscordPort> = Arc::new(port);
     let evidence = crate::evidence::Evidence::from_config(&config.evidence);
     if evidence.is_none() {
         tracing::warn!("EVIDENCE_HMAC_KEY is not set: evidence commands are off");
     }
-    let services = Services::with_evidence(pool, Arc::new(port), evidence);
+    let services = Services::with_evidence(pool.clone(), port.clone(), evidence);
     let upload_server =
         crate::evidence::upload_server::start_if_local(&config.evidence, &services.evidence)
             .await?;
+    let (stop_jobs, jobs_shutdown) = tokio::sync::watch::channel(false);
+    let stop_jobs = Arc::new(stop_jobs);
+    let jobs = crate::jobs::worker::spawn(
+        crate::jobs::JobContext::new(pool, port, config.jobs.clone()),
+        jobs_shutdown,
+    );
     let register_in = config.discord_guild_id;
 
     let framework = poise::Framework::builder()
@@ -155,8 +162,10 @@ pub async fn run_until(
         .framework(framework)
         .await?;
     let shard_manager = client.shard_manager.clone();
+    let stop_jobs_on_signal = stop_jobs.clone();
     tokio::spawn(async move {
         shutdown.await;
+        stop_jobs_on_signal.send_replace(true);
         tracing::info!(
             in_flight = in_flight.current(),
             "shutting down: finishing interactions"
@@ -167,13 +176,23 @@ pub async fn run_until(
         shard_manager.shutdown_all().await;
     });
 
-    match shards {
-        Some(spec) => client.start_shard_range(spec.range, spec.total).await?,
-        None => client.start_autosharded().await?,
+    let outcome = match shards {
+        // serenity's range is inclusive at both ends: `4..7` starts shards 4, 5, 6 and 7.
+        Some(spec) => {
+            client
+                .start_shard_range(spec.first..spec.last, spec.total)
+                .await
+        }
+        None => client.start_autosharded().await,
+    };
+    stop_jobs.send_replace(true);
+    if tokio::time::timeout(DRAIN_DEADLINE, jobs).await.is_err() {
+        tracing::warn!("scheduled jobs still running after {DRAIN_DEADLINE:?}; exiting anyway");
     }
     if let Some(server) = upload_server {
         server.abort();
     }
+    outcome?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -217,10 +236,7 @@ pub fn parse_shards(range: &str, total: u32) -> Result<ShardSpec, String> {
             total - 1
         ));
     }
-    Ok(ShardSpec {
-        range: first..last + 1,
-        total,
-    })
+    Ok(ShardSpec { first, last, total })
 }
 
 #[cfg(test)]
@@ -232,11 +248,13 @@ mod tests {
         assert_eq!(
             parse_shards("0-3", 8).unwrap(),
             ShardSpec {
-                range: 0..4,
+                first: 0,
+                last: 3,
                 total: 8
             }
         );
-        assert_eq!(parse_shards("5", 8).unwrap().range, 5..6);
+        let one = parse_shards("5", 8).unwrap();
+        assert_eq!((one.first, one.last), (5, 5));
         assert!(parse_shards("4-8", 8).unwrap_err().contains("do not fit"));
         assert!(parse_shards("3-1", 8).is_err());
         assert!(parse_shards("a-b", 8).unwrap_err().contains("first-last"));

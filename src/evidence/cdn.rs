@@ -48,7 +48,7 @@ impl CdnClient {
             .host_str()
             .ok_or_else(|| CdnError::HostNotAllowed(url.into()))?
             .to_ascii_lowercase();
-        let listed = self.hosts.iter().any(|h| *h == host);
+        let listed = self.hosts.contains(&host);
         let loopback = host
             .trim_matches(['[', ']'])
             .parse::<IpAddr>()

@@ -17,6 +17,7 @@ use crate::domain::{
     audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage,
 };
 use crate::error::{GavelError, GavelResult};
+use crate::jobs::{queue, schedule};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{self, Mute};
 use crate::store::settings::GuildSettings;
@@ -453,38 +454,49 @@ impl CaseFlow {
         match (&plan.effect, plan.action) {
             (Effect::Ban { .. }, ModAction::Tempban) => {
                 let expires_at = case.expires_at.expect("a tempban has a duration");
-                tempbans::start(
+                end_tempban(
                     tx,
-                    req.guild_id,
-                    req.target_id,
-                    case.id,
-                    expires_at,
-                    req.moderator_id,
+                    req,
+                    &format!("replaced by tempban #{}", case.case_number),
                 )
                 .await?;
+                let tempban =
+                    tempbans::start(tx, req.guild_id, req.target_id, case.id, expires_at).await?;
+                schedule::tempban_expiry(tx, &tempban).await?;
             }
             (Effect::Ban { .. }, _) => {
-                tempbans::end_active(
+                end_tempban(
                     tx,
-                    req.guild_id,
-                    req.target_id,
-                    req.moderator_id,
+                    req,
                     &format!("replaced by permanent ban #{}", case.case_number),
                 )
                 .await?;
             }
             (Effect::Unban, _) => {
-                tempbans::end_active(
+                end_tempban(tx, req, &format!("unbanned in case #{}", case.case_number)).await?;
+            }
+            (Effect::Timeout { until }, _) => {
+                schedule::end_timeout_renewal(
                     tx,
                     req.guild_id,
                     req.target_id,
-                    req.moderator_id,
-                    &format!("unbanned in case #{}", case.case_number),
+                    &format!("replaced by timeout #{}", case.case_number),
                 )
                 .await?;
+                if let Some(ends_at) = case.expires_at.filter(|end| *end > *until) {
+                    schedule::start_timeout_renewal(
+                        tx,
+                        case.id,
+                        req.guild_id,
+                        req.target_id,
+                        ends_at,
+                        *until,
+                    )
+                    .await?;
+                }
             }
             (Effect::AddMuteRole { role_id, mute_type }, _) => {
-                mutes::start(
+                let (mute, replaced_jobs) = mutes::start(
                     tx,
                     &mutes::NewMute {
                         guild_id: req.guild_id,
@@ -497,16 +509,19 @@ impl CaseFlow {
                     },
                 )
                 .await?;
+                queue::cancel_all(tx, replaced_jobs).await?;
+                schedule::mute_expiry(tx, &mute).await?;
             }
             (Effect::RemoveMuteRoles { mutes: ended }, _) => {
                 for mute in ended {
-                    mutes::end(
+                    let job = mutes::end(
                         tx,
                         mute.id,
                         req.moderator_id,
                         &format!("unmuted in case #{}", case.case_number),
                     )
                     .await?;
+                    schedule::cancel(tx, job.as_deref()).await?;
                 }
             }
             _ => {}
@@ -523,6 +538,16 @@ impl CaseFlow {
             }
         }
     }
+}
+
+/// Ends the target's running tempban, if any, and cancels its expiry job.
+async fn end_tempban(tx: &mut PgConnection, req: &ActionRequest, why: &str) -> GavelResult<()> {
+    if let Some(ended) =
+        tempbans::end_active(tx, req.guild_id, req.target_id, req.moderator_id, why).await?
+    {
+        schedule::cancel(tx, ended.job_id.as_deref()).await?;
+    }
+    Ok(())
 }
 
 /// What the user is told: the action, the rule, the reason and the case number.

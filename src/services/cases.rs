@@ -59,8 +59,15 @@ impl CaseService {
     /// Records an action that already happened (so it is APPLIED from the start).
     pub async fn record(&self, case: ExternalCase<'_>) -> GavelResult<Case> {
         let mut tx = self.pool.begin().await?;
+        let created = Self::record_in(&mut tx, &case).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// [`Self::record`] inside the caller's transaction, for changes that must land with it.
+    pub async fn record_in(conn: &mut PgConnection, case: &ExternalCase<'_>) -> GavelResult<Case> {
         let created = cases::insert(
-            &mut tx,
+            conn,
             &NewCase {
                 guild_id: case.guild_id,
                 action: case.action,
@@ -78,7 +85,7 @@ impl CaseService {
         )
         .await?;
         ModEventLogger::log(
-            &mut *tx,
+            &mut *conn,
             &event(case.guild_id, kinds::CASE_RECORDED, case.moderator_id)
                 .target(case.target_id)
                 .case(created.id)
@@ -90,7 +97,6 @@ impl CaseService {
                 })),
         )
         .await?;
-        tx.commit().await?;
         Ok(created)
     }
 

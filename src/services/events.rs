@@ -25,6 +25,11 @@ pub mod kinds {
     pub const SETTINGS_CHANGED: &str = "settings.changed";
     pub const TEMPBAN_ENDED: &str = "tempban.ended";
     pub const MUTE_RESTORED: &str = "mute.restored";
+    pub const TEMPBAN_EXPIRED: &str = "tempban.expired";
+    pub const MUTE_EXPIRED: &str = "mute.expired";
+    pub const TIMEOUT_RENEWED: &str = "timeout.renewed";
+    pub const CASE_RECONCILED: &str = "case.reconciled";
+    pub const STRIKE_EXPIRED: &str = "strike.expired";
 }
 
 /// Builds events so every one carries an actor and a violation type (`unspecified` when the

@@ -728,7 +728,7 @@ impl EvidenceService {
         }
         let case = self.case(guild_id, case_number).await?;
         let mut tx = self.pool.begin().await?;
-        cases::get_for_update(&mut *tx, guild_id, case_number).await?;
+        cases::get_for_update(&mut tx, guild_id, case_number).await?;
         if let Some(seq) = target_seq {
             let items = rows::items_for_case(&mut *tx, case.id).await?;
             if !items.iter().any(|i| i.seq == seq) {

@@ -7,6 +7,7 @@ use super::events::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::reason::case_number_in_audit_reason;
 use crate::domain::ModAction;
 use crate::error::GavelResult;
+use crate::jobs::schedule;
 use crate::store::cases::Case;
 use crate::store::tempbans;
 use chrono::{DateTime, Utc};
@@ -34,17 +35,12 @@ pub struct AuditEntry {
 #[derive(Clone)]
 pub struct ExternalActionService {
     pool: PgPool,
-    cases: CaseService,
     bot_user_id: u64,
 }
 
 impl ExternalActionService {
-    pub fn new(pool: PgPool, cases: CaseService, bot_user_id: u64) -> Self {
-        ExternalActionService {
-            pool,
-            cases,
-            bot_user_id,
-        }
+    pub fn new(pool: PgPool, bot_user_id: u64) -> Self {
+        ExternalActionService { pool, bot_user_id }
     }
 
     /// Records the entry as a case; `None` when it was Gavel's own action.
@@ -70,9 +66,12 @@ impl ExternalActionService {
             ),
             ExternalAction::TimeoutRemoved => (ModAction::Untimeout, None, None),
         };
-        let case = self
-            .cases
-            .record(ExternalCase {
+        // The case and the end of a running tempban land together: a ban or unban by hand
+        // overrides the tempban, which must not lift (or outlive) it.
+        let mut tx = self.pool.begin().await?;
+        let case = CaseService::record_in(
+            &mut tx,
+            &ExternalCase {
                 guild_id: entry.guild_id,
                 action,
                 moderator_id: entry.actor_id,
@@ -81,11 +80,10 @@ impl ExternalActionService {
                 duration_secs,
                 expires_at,
                 source: "discord",
-            })
-            .await?;
-        // A ban or unban by hand overrides a running tempban: it must not lift (or outlive) it.
+            },
+        )
+        .await?;
         if matches!(entry.action, ExternalAction::Ban | ExternalAction::Unban) {
-            let mut tx = self.pool.begin().await?;
             let why = format!(
                 "{} in Discord by <@{}> (case #{})",
                 if entry.action == ExternalAction::Ban {
@@ -96,7 +94,7 @@ impl ExternalActionService {
                 entry.actor_id,
                 case.case_number
             );
-            if tempbans::end_active(
+            if let Some(ended) = tempbans::end_active(
                 &mut tx,
                 entry.guild_id,
                 entry.target_id,
@@ -105,6 +103,7 @@ impl ExternalActionService {
             )
             .await?
             {
+                schedule::cancel(&mut tx, ended.job_id.as_deref()).await?;
                 ModEventLogger::log(
                     &mut *tx,
                     &event(entry.guild_id, kinds::TEMPBAN_ENDED, entry.actor_id)
@@ -114,8 +113,21 @@ impl ExternalActionService {
                 )
                 .await?;
             }
-            tx.commit().await?;
         }
+        // A timeout set or removed by hand replaces Gavel's long-timeout renewal.
+        if matches!(
+            entry.action,
+            ExternalAction::Timeout { .. } | ExternalAction::TimeoutRemoved
+        ) {
+            schedule::end_timeout_renewal(
+                &mut tx,
+                entry.guild_id,
+                entry.target_id,
+                &format!("timeout changed in Discord (case #{})", case.case_number),
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok(Some(case))
     }
 }

@@ -66,7 +66,7 @@ impl Services {
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
         let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
         Services {
-            external: ExternalActionService::new(pool.clone(), cases.clone(), port.bot_user_id()),
+            external: ExternalActionService::new(pool.clone(), port.bot_user_id()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),

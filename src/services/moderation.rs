@@ -2,13 +2,16 @@
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Outcome};
 use super::warnings::WarningService;
+use crate::domain::duration::MAX_DURATION;
 use crate::domain::{EscalationStep, ModAction, ModActionResult};
 use crate::error::{GavelError, GavelResult};
+use crate::jobs::schedule::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use chrono::Utc;
 use std::time::Duration;
 
-/// Discord refuses timeouts that end more than 28 days ahead.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(28 * 86_400);
+/// The longest timeout Gavel takes: Discord caps one at 28 days, so longer ones are applied
+/// 27 days at a time and renewed by the scheduler (`jobs::schedule`).
+pub const MAX_TIMEOUT: Duration = MAX_DURATION;
 const MAX_DELETE_MESSAGE_DAYS: u8 = 7;
 const SOFTBAN_DEFAULT_DELETE_DAYS: u8 = 1;
 
@@ -128,10 +131,15 @@ impl ModerationService {
     ) -> GavelResult<ModActionResult> {
         if duration > MAX_TIMEOUT {
             return Err(GavelError::invalid(
-                "Discord limits timeouts to 28 days; use a mute or a tempban for longer.",
+                "A timeout can last at most 5 years; use a ban for longer.",
             ));
         }
-        let until = Utc::now() + chrono::Duration::seconds(duration.as_secs() as i64);
+        let applied = if duration > DISCORD_TIMEOUT_CAP {
+            TIMEOUT_STEP
+        } else {
+            duration
+        };
+        let until = Utc::now() + chrono::Duration::seconds(applied.as_secs() as i64);
         self.run(
             &req,
             ActionPlan {

@@ -10,6 +10,7 @@ pub mod settings;
 pub mod strikes;
 pub mod tempbans;
 pub mod templates;
+pub mod timeout_renewals;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
@@ -27,6 +28,11 @@ pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool,
         .await
 }
 
+/// Applies apalis-postgres' migrations (its `apalis` schema, tracked in
+/// `apalis._sqlx_migrations`), then Gavel's, which refer to `apalis.jobs`.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    apalis_postgres::PostgresStorage::migrations()
+        .run(pool)
+        .await?;
     MIGRATOR.run(pool).await
 }

@@ -122,3 +122,30 @@ pub async fn void_for_case(
     .fetch_all(conn)
     .await
 }
+
+/// Strikes that stopped counting and whose expiry is not yet in the event log; locked,
+/// skipping rows another process is recording.
+pub async fn expired_unrecorded(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<Strike>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM strikes
+         WHERE voided_at IS NULL AND expiry_recorded_at IS NULL AND expires_at <= now()
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_expiry_recorded(
+    conn: &mut PgConnection,
+    strike_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE strikes SET expiry_recorded_at = now() WHERE id = $1")
+        .bind(strike_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -700,3 +700,73 @@ async fn restarting_the_bot_mid_run_loses_nothing() {
     assert_eq!(pending, 0);
     t.bot.take().unwrap().stop().await.expect("exits cleanly");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_template_picked_in_the_panel_fills_the_form() {
+    use gavel::services::templates::TemplateInput;
+    let t = spawn_bot().await;
+    let template = t
+        .app
+        .services
+        .templates
+        .save(
+            GUILD,
+            ADMIN,
+            TemplateInput {
+                name: "scam",
+                action: ModAction::Tempban,
+                reason: Some("Posting scam links"),
+                violation: Some("scam"),
+                duration: Some(std::time::Duration::from_secs(3 * 86_400)),
+            },
+        )
+        .await
+        .unwrap();
+    let panel = t
+        .command(MODERATOR, "mod panel", vec![("user", id(MEMBER))])
+        .await;
+    let menu = custom_ids(&panel)
+        .into_iter()
+        .find(|c| c.starts_with("gavel:panelpick:"))
+        .unwrap();
+    let modal = t
+        .app
+        .discord
+        .select_option(
+            GUILD,
+            GENERAL,
+            MODERATOR,
+            panel.message_id.unwrap(),
+            &menu,
+            vec![&format!("t.{}", template.id)],
+        )
+        .reply(REPLY_TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(modal.kind, 9, "picking a template opens its form");
+    let form = modal.modal.unwrap();
+    let prefilled = form.to_string();
+    assert!(
+        prefilled.contains("Posting scam links") && prefilled.contains("3d"),
+        "{prefilled}"
+    );
+    let done = t
+        .app
+        .discord
+        .submit_modal(
+            GUILD,
+            GENERAL,
+            MODERATOR,
+            form["custom_id"].as_str().unwrap(),
+            vec![("reason", "Posting scam links"), ("duration", "3d")],
+        )
+        .reply(REPLY_TIMEOUT)
+        .await
+        .unwrap();
+    assert!(text(&done).contains("Case #1"), "{}", text(&done));
+    let case = t.app.case_row(1).await;
+    assert_eq!(case.action, ModAction::Tempban);
+    assert_eq!(case.violation_type, "scam");
+    assert_eq!(case.strike_points, 5);
+    assert!(t.app.discord.is_banned(GUILD, MEMBER));
+}

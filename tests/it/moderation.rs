@@ -271,7 +271,7 @@ async fn kick_with_closed_dms_still_kicks_and_records_no_notification() {
 }
 
 #[tokio::test]
-async fn timeout_sets_the_end_and_refuses_more_than_28_days_without_calling_discord() {
+async fn timeout_sets_the_end_applies_long_ones_27_days_at_a_time_and_refuses_past_5_years() {
     let app = spawn_app().await;
     let result = app
         .services
@@ -284,24 +284,51 @@ async fn timeout_sets_the_end_and_refuses_more_than_28_days_without_calling_disc
         .unwrap();
     assert!(result.success, "{result:?}");
     assert!(result.user_notified, "told after the timeout took effect");
-    let until = app
-        .discord
-        .member(GUILD, MEMBER)
-        .unwrap()
-        .communication_disabled_until
-        .expect("timed out");
-    let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap();
-    let lead = until.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    let timed_out_for = |app: &TestApp| {
+        let until = app
+            .discord
+            .member(GUILD, MEMBER)
+            .unwrap()
+            .communication_disabled_until
+            .expect("timed out");
+        let until = chrono::DateTime::parse_from_rfc3339(&until).unwrap();
+        until.with_timezone(&chrono::Utc) - chrono::Utc::now()
+    };
+    let lead = timed_out_for(&app);
     assert!(lead > chrono::Duration::minutes(59) && lead <= chrono::Duration::hours(1));
+
+    // Past Discord's 28-day cap: 27 days applied now, the rest by renewals until the end.
+    let result = app
+        .services
+        .moderation
+        .timeout(by_mod(MEMBER), Duration::from_secs(60 * 86_400))
+        .await
+        .unwrap();
+    assert!(result.success, "{result:?}");
+    let lead = timed_out_for(&app);
+    assert!(
+        lead > chrono::Duration::days(27) - chrono::Duration::minutes(1)
+            && lead <= chrono::Duration::days(27),
+        "{lead:?}"
+    );
+    let case = app.case_row(2).await;
+    let ends = case.expires_at.unwrap() - chrono::Utc::now();
+    assert!(ends > chrono::Duration::days(60) - chrono::Duration::minutes(1));
+    let renewal = gavel::store::timeout_renewals::get(&app.db.pool, case.id)
+        .await
+        .unwrap()
+        .expect("a renewal row");
+    assert!(renewal.active && renewal.job_id.is_some());
+    assert_eq!(renewal.ends_at, case.expires_at.unwrap());
 
     let before = app.mutating_requests().len();
     let err = app
         .services
         .moderation
-        .timeout(by_mod(MEMBER), Duration::from_secs(29 * 86_400))
+        .timeout(by_mod(MEMBER), Duration::from_secs(6 * 365 * 86_400))
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("28 days"), "{err}");
+    assert!(err.to_string().contains("at most 5 years"), "{err}");
     assert_eq!(app.mutating_requests().len(), before);
     app.check_requests_against_spec();
 }
@@ -387,4 +414,43 @@ async fn banning_a_user_who_is_not_a_member_works_by_id() {
     assert!(!result.user_notified, "no DM to someone outside the server");
     assert!(app.discord.is_banned(GUILD, STRANGER));
     assert!(app.discord.dms_to(STRANGER).is_empty());
+}
+
+#[tokio::test]
+async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
+    use gavel::discord::port::{build_http, DiscordPort, SerenityPort};
+    let app = spawn_app().await;
+    let http = std::sync::Arc::new(build_http("test-token", Some(&app.discord.base_url())));
+    let port = SerenityPort::connect(http).await.unwrap();
+    // Discord wants Manage Server as well as Ban Members for a bulk ban.
+    let refused = port
+        .bulk_ban(GUILD, &[MEMBER], 0, "[#9] raid wave")
+        .await
+        .unwrap_err();
+    assert!(refused.moderator_message().contains("lacks the permission"));
+    app.discord.set_role_permissions(
+        GUILD,
+        ROLE_BOT,
+        BOT_PERMISSIONS | gavel::discord::port::permissions::MANAGE_GUILD,
+    );
+    let outcome = port
+        .bulk_ban(GUILD, &[MEMBER, STRANGER, VIP], 3_600, "[#9] raid wave")
+        .await
+        .unwrap();
+    assert_eq!(outcome.banned, vec![MEMBER, STRANGER]);
+    assert_eq!(outcome.failed, vec![VIP], "VIP outranks Gavel");
+    assert!(app.discord.is_banned(GUILD, MEMBER) && app.discord.is_banned(GUILD, STRANGER));
+    let request = app.mutating_requests().pop().unwrap();
+    assert_eq!(request.path, format!("/api/v10/guilds/{GUILD}/bulk-ban"));
+    assert_eq!(request.audit_reason.as_deref(), Some("[#9] raid wave"));
+    assert_eq!(
+        request.body.as_ref().unwrap()["delete_message_seconds"],
+        3_600
+    );
+    assert_eq!(
+        port.ban_of(GUILD, MEMBER).await.unwrap(),
+        Some(Some("[#9] raid wave".into()))
+    );
+    assert_eq!(port.ban_of(GUILD, OTHER_MEMBER).await.unwrap(), None);
+    app.check_requests_against_spec();
 }

@@ -1054,6 +1054,20 @@ fn is_date_time(text: &str) -> bool {
     }
 }
 
+/// See the module note: a permission bit set sent as a decimal string.
+fn is_permissions_string(types: &Value, value: &Value, pointer: &str) -> bool {
+    let wants_integer = match types {
+        Value::String(t) => t == "integer",
+        Value::Array(ts) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    wants_integer
+        && pointer.ends_with("/default_member_permissions")
+        && value
+            .as_str()
+            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1337,6 +1351,25 @@ mod tests {
     }
 
     #[test]
+    fn default_member_permissions_may_be_a_decimal_string_and_nothing_else() {
+        let commands = |value: Value| {
+            request(
+                "PUT",
+                "/api/v10/applications/1/guilds/2/commands",
+                Some(
+                    json!([{"name": "mod", "description": "Moderation", "type": 1,
+                    "default_member_permissions": value}]),
+                ),
+            )
+        };
+        assert_passes(commands(json!("1099511627776")));
+        assert_fails(
+            commands(json!("MODERATE_MEMBERS")),
+            &["body /0/default_member_permissions: expected integer or null, got string"],
+        );
+    }
+
+    #[test]
     fn invalid_guild_commands_fail() {
         assert_fails(
             request(
@@ -1498,18 +1531,4 @@ mod tests {
         assert_eq!(pattern_matches("^x+$", "y"), None);
         assert_eq!(child("/a", "b/c~d"), "/a/b~1c~0d");
     }
-}
-
-/// See the module note: a permission bit set sent as a decimal string.
-fn is_permissions_string(types: &Value, value: &Value, pointer: &str) -> bool {
-    let wants_integer = match types {
-        Value::String(t) => t == "integer",
-        Value::Array(ts) => ts.iter().any(|t| t == "integer"),
-        _ => false,
-    };
-    wants_integer
-        && pointer.ends_with("/default_member_permissions")
-        && value
-            .as_str()
-            .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
 }

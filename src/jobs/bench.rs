@@ -1,0 +1,329 @@
+//! `gavel bench jobs`: many pending tempban expiries, a burst of them due in the same second,
+//! run by the real workers and handlers against a throwaway database and an in-process
+//! Discord stand-in. Reports how late jobs start and how long the burst takes.
+
+use super::{worker, JobContext, JobsConfig};
+use crate::discord::port::{
+    BulkBanOutcome, DiscordPort, DiscordResult, GuildSnapshot, MemberSnapshot,
+};
+use crate::domain::OutgoingMessage;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use ulid::Ulid;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Pending expiries in all.
+    pub total: u32,
+    /// How many of them fall due in the same second.
+    pub due: u32,
+    /// Scheduler processes (separate pools and workers on one database).
+    pub processes: u32,
+    pub concurrency: usize,
+    /// Discord calls per second per process (0: unpaced).
+    pub rate: u32,
+    /// Simulated Discord round trip per call.
+    pub discord_latency: Duration,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            total: 100_000,
+            due: 10_000,
+            processes: 1,
+            concurrency: JobsConfig::default().concurrency,
+            rate: 0,
+            discord_latency: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BenchReport {
+    pub start_p50_ms: i64,
+    pub start_p99_ms: i64,
+    pub start_max_ms: i64,
+    pub unban_p50_ms: i64,
+    pub unban_p99_ms: i64,
+    pub unban_max_ms: i64,
+    /// From the burst's second to the last unban.
+    pub burst_secs: f64,
+    pub lifted: usize,
+}
+
+/// Records when each unban reached "Discord".
+struct StandInDiscord {
+    latency: Duration,
+    unbans: Mutex<Vec<(u64, DateTime<Utc>)>>,
+}
+
+#[async_trait]
+impl DiscordPort for StandInDiscord {
+    fn bot_user_id(&self) -> u64 {
+        1
+    }
+    async fn guild(&self, guild_id: u64) -> DiscordResult<GuildSnapshot> {
+        Ok(GuildSnapshot {
+            id: guild_id,
+            name: "bench".into(),
+            owner_id: 2,
+            roles: Vec::new(),
+        })
+    }
+    async fn member(&self, _: u64, _: u64) -> DiscordResult<Option<MemberSnapshot>> {
+        Ok(None)
+    }
+    async fn ban_of(&self, _: u64, _: u64) -> DiscordResult<Option<Option<String>>> {
+        Ok(None)
+    }
+    async fn ban(&self, _: u64, _: u64, _: u32, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn bulk_ban(&self, _: u64, _: &[u64], _: u32, _: &str) -> DiscordResult<BulkBanOutcome> {
+        Ok(BulkBanOutcome::default())
+    }
+    async fn unban(&self, _: u64, user_id: u64, _: &str) -> DiscordResult<()> {
+        self.unbans
+            .lock()
+            .expect("unbans lock")
+            .push((user_id, Utc::now()));
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+        Ok(())
+    }
+    async fn kick(&self, _: u64, _: u64, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn set_timeout(&self, _: u64, _: u64, _: DateTime<Utc>, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn clear_timeout(&self, _: u64, _: u64, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn add_role(&self, _: u64, _: u64, _: u64, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn remove_role(&self, _: u64, _: u64, _: u64, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn dm(&self, _: u64, _: &OutgoingMessage) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn post(&self, _: u64, _: &OutgoingMessage) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn message(
+        &self,
+        _: u64,
+        _: u64,
+    ) -> DiscordResult<crate::evidence::snapshot::MessageSnapshot> {
+        Err(crate::discord::port::DiscordError {
+            status: 404,
+            code: Some(crate::discord::port::codes::UNKNOWN_MESSAGE),
+            message: "Unknown Message".into(),
+        })
+    }
+    async fn messages(
+        &self,
+        _: u64,
+        _: crate::discord::port::MessagePage,
+        _: u8,
+    ) -> DiscordResult<Vec<crate::evidence::snapshot::MessageSnapshot>> {
+        Ok(Vec::new())
+    }
+}
+
+const GUILD: i64 = 1;
+/// Time to get the workers up before the burst falls due.
+const LEAD: Duration = Duration::from_secs(15);
+
+/// Runs the benchmark in a database created for it (and dropped afterwards) on the server
+/// `database_url` points at.
+pub async fn run(database_url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport> {
+    let name = format!(
+        "gavel_bench_{}",
+        Ulid::generate().to_string().to_lowercase()
+    );
+    let admin_url = with_database(database_url, "postgres");
+    let mut admin = PgConnection::connect(&admin_url).await?;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+        .await?;
+    let url = with_database(database_url, &name);
+    let outcome = run_in(&url, options).await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
+        )))
+        .await?;
+    outcome
+}
+
+async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport> {
+    let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
+    crate::store::migrate(&pool).await?;
+    let burst_at = Utc::now() + chrono::Duration::from_std(LEAD)?;
+    seed(&pool, options, burst_at).await?;
+    eprintln!(
+        "seeded {} pending expiries, {} due from {burst_at}",
+        options.total, options.due
+    );
+
+    let discord = Arc::new(StandInDiscord {
+        latency: options.discord_latency,
+        unbans: Mutex::new(Vec::new()),
+    });
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut processes = Vec::new();
+    for _ in 0..options.processes.max(1) {
+        let config = JobsConfig {
+            concurrency: options.concurrency,
+            discord_rate: options.rate,
+            ..JobsConfig::default()
+        };
+        let process_pool = PgPoolOptions::new()
+            .max_connections(options.concurrency as u32 + 4)
+            .connect(url)
+            .await?;
+        let port: Arc<dyn DiscordPort> = discord.clone();
+        let ctx = JobContext::new(process_pool, port, config);
+        processes.push(worker::spawn(ctx, shutdown.clone()));
+    }
+
+    let due = options.due as usize;
+    let deadline = tokio::time::Instant::now() + LEAD + Duration::from_secs(3600);
+    loop {
+        let lifted = discord.unbans.lock().expect("unbans lock").len();
+        if lifted >= due {
+            break;
+        }
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "only {lifted} of {due} bans lifted after an hour"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Let the last acknowledgements reach apalis.jobs.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    stop.send_replace(true);
+    for process in processes {
+        let _ = process.await;
+    }
+
+    let unbans = discord.unbans.lock().expect("unbans lock").clone();
+    let mut unban_late: Vec<i64> = Vec::with_capacity(unbans.len());
+    let expiries: Vec<(i64, DateTime<Utc>)> =
+        sqlx::query_as("SELECT user_id, expires_at FROM tempbans WHERE NOT active")
+            .fetch_all(&pool)
+            .await?;
+    let expiry_of: std::collections::HashMap<i64, DateTime<Utc>> = expiries.into_iter().collect();
+    let mut last = burst_at;
+    for (user, at) in &unbans {
+        if let Some(expires_at) = expiry_of.get(&(*user as i64)) {
+            unban_late.push((*at - *expires_at).num_milliseconds());
+        }
+        last = last.max(*at);
+    }
+    // When each handler took its job (apalis sets lock_at when the task starts).
+    let mut start_late: Vec<i64> = sqlx::query_scalar(
+        "SELECT (extract(epoch FROM lock_at - run_at) * 1000)::BIGINT FROM apalis.jobs
+         WHERE job_type = $1 AND status = 'Done'
+           AND convert_from(job, 'UTF8')::jsonb->>'kind' = 'end_tempban'",
+    )
+    .bind(super::queue::QUEUE)
+    .fetch_all(&pool)
+    .await?;
+    unban_late.sort_unstable();
+    start_late.sort_unstable();
+    Ok(BenchReport {
+        start_p50_ms: percentile(&start_late, 50.0),
+        start_p99_ms: percentile(&start_late, 99.0),
+        start_max_ms: start_late.last().copied().unwrap_or(0),
+        unban_p50_ms: percentile(&unban_late, 50.0),
+        unban_p99_ms: percentile(&unban_late, 99.0),
+        unban_max_ms: unban_late.last().copied().unwrap_or(0),
+        burst_secs: (last - burst_at).num_milliseconds() as f64 / 1000.0,
+        lifted: unbans.len(),
+    })
+}
+
+/// Cases, tempbans and their apalis jobs, written in bulk: `due` of them ending within the
+/// second after `burst_at`, the rest spread over the following days.
+async fn seed(
+    pool: &PgPool,
+    options: &BenchOptions,
+    burst_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("INSERT INTO guild_case_counters (guild_id, last_number) VALUES ($1, $2)")
+        .bind(GUILD)
+        .bind(options.total as i32)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO mod_cases (guild_id, case_number, action, state, moderator_id, target_id,
+             reason, duration_secs, expires_at, settled_at)
+         SELECT $1, n, 'TEMPBAN', 'APPLIED', 2, 1000 + n, 'bench', 60,
+             CASE WHEN n <= $3 THEN $2 + (n - 1) * (interval '1 second' / $3)
+                  ELSE $2 + interval '1 day' + n * interval '1 second' END,
+             now()
+         FROM generate_series(1, $4) AS n",
+    )
+    .bind(GUILD)
+    .bind(burst_at)
+    .bind(options.due as i32)
+    .bind(options.total as i32)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO tempbans (guild_id, user_id, case_id, expires_at, job_id)
+         SELECT guild_id, target_id, id, expires_at, apalis.generate_ulid() FROM mod_cases",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at,
+             priority)
+         SELECT job_id, $1,
+             convert_to(json_build_object('kind', 'end_tempban', 'tempban_id', id)::text, 'UTF8'),
+             'Pending', 0, $2, expires_at, 0
+         FROM tempbans",
+    )
+    .bind(super::queue::QUEUE)
+    .bind(super::queue::MAX_ATTEMPTS)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+fn percentile(sorted: &[i64], p: f64) -> i64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{root}/{name}?{query}"),
+        None => format!("{root}/{name}"),
+    }
+}

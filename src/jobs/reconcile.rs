@@ -1,0 +1,322 @@
+//! Reconciliation, run at start-up and every minute:
+//! - cases left PENDING (the Discord call started, its outcome never recorded: a crash in
+//!   between) are settled APPLIED or FAILED from what Discord shows now;
+//! - active tempbans, mutes and long timeouts without a live job, or well past their time,
+//!   get a fresh one.
+
+use super::{handlers, schedule, JobContext};
+use crate::discord::port::{DiscordError, MemberSnapshot};
+use crate::domain::{CaseState, ModAction, MuteType};
+use crate::error::GavelResult;
+use crate::services::events::{event, kinds, EventExt, ModEventLogger};
+use crate::services::mod_log;
+use crate::store::cases::{self, Case};
+use crate::store::settings::GuildSettings;
+use crate::store::{mutes, strikes, tempbans, timeout_renewals};
+use chrono::Utc;
+use sqlx::PgConnection;
+use std::time::Duration;
+
+/// A row whose job exists is left alone until it is this late; then it gets a new job (the
+/// old one, if it ever runs, finds the row pointing elsewhere and does nothing).
+const OVERDUE: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ReconcileReport {
+    pub cases_settled: usize,
+    pub jobs_scheduled: usize,
+}
+
+pub async fn run(ctx: &JobContext) -> GavelResult<ReconcileReport> {
+    let cases_settled = settle_pending_cases(ctx, ctx.config.pending_after).await?;
+    let jobs_scheduled = schedule_missing(ctx).await?;
+    if cases_settled + jobs_scheduled > 0 {
+        tracing::info!(cases_settled, jobs_scheduled, "reconciled");
+    }
+    Ok(ReconcileReport {
+        cases_settled,
+        jobs_scheduled,
+    })
+}
+
+/// Settles cases PENDING for longer than `older_than`; returns how many.
+pub async fn settle_pending_cases(ctx: &JobContext, older_than: Duration) -> GavelResult<usize> {
+    let mut settled = 0;
+    for case in cases::pending_older_than(&ctx.pool, older_than.as_secs() as i64).await? {
+        if settle_case(ctx, case.id).await? {
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
+/// What Discord shows about a pending case's action.
+struct Observation {
+    applied: bool,
+    /// What was seen, in words for the event log and the failure.
+    seen: String,
+    member: Option<MemberSnapshot>,
+}
+
+async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
+    let mut tx = ctx.pool.begin().await?;
+    let case: Option<Case> = sqlx::query_as(
+        "SELECT * FROM mod_cases WHERE id = $1 AND state = 'PENDING' FOR UPDATE SKIP LOCKED",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(case) = case else {
+        return Ok(false);
+    };
+    let settings = ctx.settings.get(case.guild_id).await?;
+    let observation = match observe(ctx, &case, &settings).await {
+        Ok(observation) => observation,
+        Err(error) => {
+            // Try again on the next run; Discord's answer is what decides.
+            tracing::warn!(case_id, %error, "could not read Discord's state for a pending case");
+            return Ok(false);
+        }
+    };
+    let bot = ctx.bot_user_id();
+    let settled = if observation.applied {
+        let settled = cases::settle(
+            &mut tx,
+            case.id,
+            CaseState::Applied,
+            None,
+            case.user_notified,
+        )
+        .await?;
+        record_aftermath(&mut tx, &settled, &settings, &observation, bot).await?;
+        settled
+    } else {
+        let failure = format!(
+            "Gavel stopped before recording the outcome; Discord shows {}, so it did not take effect.",
+            observation.seen
+        );
+        cases::settle(
+            &mut tx,
+            case.id,
+            CaseState::Failed,
+            Some(&failure),
+            case.user_notified,
+        )
+        .await?
+    };
+    ModEventLogger::log(
+        &mut *tx,
+        &event(case.guild_id, kinds::CASE_RECONCILED, bot)
+            .target(case.target_id)
+            .case(case.id)
+            .violation(&case.violation_type)
+            .details(Some(&format!("Discord shows {}", observation.seen)))
+            .data(serde_json::json!({
+                "action": case.action.as_str(),
+                "case_number": case.case_number,
+                "state": settled.state.as_str(),
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    let mut embed = mod_log::case_embed(&settled);
+    embed.footer = Some("source: reconciliation after a restart".into());
+    handlers::post_to_mod_log(ctx, case.guild_id, embed).await;
+    Ok(true)
+}
+
+async fn observe(
+    ctx: &JobContext,
+    case: &Case,
+    settings: &GuildSettings,
+) -> Result<Observation, DiscordError> {
+    let (guild, user) = (case.guild_id, case.target_id);
+    let port = ctx.port.as_ref();
+    let observation = |applied: bool, seen: &str, member: Option<MemberSnapshot>| Observation {
+        applied,
+        seen: seen.to_string(),
+        member,
+    };
+    Ok(match case.action {
+        ModAction::Ban | ModAction::Tempban => match port.ban_of(guild, user).await? {
+            Some(_) => observation(true, "the user banned", None),
+            None => observation(false, "no ban", None),
+        },
+        ModAction::Unban => match port.ban_of(guild, user).await? {
+            Some(_) => observation(false, "the user still banned", None),
+            None => observation(true, "no ban", None),
+        },
+        ModAction::Kick | ModAction::Softban => match port.member(guild, user).await? {
+            Some(member) => observation(false, "the user still in the server", Some(member)),
+            None => observation(true, "the user gone from the server", None),
+        },
+        ModAction::Timeout => match port.member(guild, user).await? {
+            Some(member) if member.timed_out_until.is_some_and(|t| t > Utc::now()) => {
+                observation(true, "the member timed out", Some(member))
+            }
+            Some(member) => observation(false, "the member not timed out", Some(member)),
+            None => observation(false, "the user not in the server", None),
+        },
+        ModAction::Mute => match port.member(guild, user).await? {
+            Some(member) if mute_role_held(settings, &member).is_some() => {
+                observation(true, "the member holding a mute role", Some(member))
+            }
+            Some(member) => observation(false, "no mute role on the member", Some(member)),
+            None => observation(false, "the user not in the server", None),
+        },
+        ModAction::Unmute => {
+            let member = port.member(guild, user).await?;
+            let active = mutes::active_for_user(&ctx.pool, guild, user)
+                .await
+                .map_err(|e| DiscordError {
+                    status: 0,
+                    code: None,
+                    message: e.to_string(),
+                })?;
+            let still_held = member
+                .as_ref()
+                .is_some_and(|m| active.iter().any(|mute| m.role_ids.contains(&mute.role_id)));
+            if still_held {
+                observation(false, "the mute role still on the member", member)
+            } else {
+                observation(true, "no mute role on the member", member)
+            }
+        }
+        ModAction::Untimeout | ModAction::Warn => match port.member(guild, user).await? {
+            Some(member) if member.timed_out_until.is_some_and(|t| t > Utc::now()) => {
+                observation(false, "the member still timed out", Some(member))
+            }
+            member => observation(true, "no timeout", member),
+        },
+        // Reports are recorded APPLIED (nothing is done in Discord), so never reconciled.
+        ModAction::Report => observation(true, "nothing to apply for a report", None),
+    })
+}
+
+fn mute_role_held(settings: &GuildSettings, member: &MemberSnapshot) -> Option<(MuteType, u64)> {
+    [MuteType::Text, MuteType::Voice, MuteType::Both]
+        .into_iter()
+        .filter_map(|t| settings.mute_role(t).map(|role| (t, role)))
+        .find(|(_, role)| member.role_ids.contains(role))
+}
+
+/// The rows an applied action leaves, as the case flow would have written them.
+async fn record_aftermath(
+    tx: &mut PgConnection,
+    case: &Case,
+    settings: &GuildSettings,
+    observation: &Observation,
+    bot: u64,
+) -> GavelResult<()> {
+    let (guild, user) = (case.guild_id, case.target_id);
+    if case.strike_points > 0 {
+        strikes::insert(
+            tx,
+            guild,
+            user,
+            case.id,
+            case.strike_points,
+            &case.violation_type,
+            settings.strike_expiry_days,
+        )
+        .await?;
+    }
+    let why = format!("replaced by case #{}", case.case_number);
+    match case.action {
+        ModAction::Tempban | ModAction::Ban | ModAction::Unban => {
+            if let Some(ended) = tempbans::end_active(tx, guild, user, bot, &why).await? {
+                schedule::cancel(tx, ended.job_id.as_deref()).await?;
+            }
+            if let (ModAction::Tempban, Some(expires_at)) = (case.action, case.expires_at) {
+                let tempban = tempbans::start(tx, guild, user, case.id, expires_at).await?;
+                schedule::tempban_expiry(tx, &tempban).await?;
+            }
+        }
+        ModAction::Timeout => {
+            schedule::end_timeout_renewal(tx, guild, user, &why).await?;
+            let applied_until = observation.member.as_ref().and_then(|m| m.timed_out_until);
+            if let (Some(ends_at), Some(applied_until)) = (case.expires_at, applied_until) {
+                if ends_at > applied_until + chrono::Duration::seconds(60) {
+                    schedule::start_timeout_renewal(
+                        tx,
+                        case.id,
+                        guild,
+                        user,
+                        ends_at,
+                        applied_until,
+                    )
+                    .await?;
+                }
+            }
+        }
+        ModAction::Mute => {
+            if let Some((mute_type, role_id)) = observation
+                .member
+                .as_ref()
+                .and_then(|m| mute_role_held(settings, m))
+            {
+                let (mute, replaced) = mutes::start(
+                    tx,
+                    &mutes::NewMute {
+                        guild_id: guild,
+                        user_id: user,
+                        mute_type,
+                        role_id,
+                        case_id: case.id,
+                        expires_at: case.expires_at,
+                        actor_id: case.moderator_id,
+                    },
+                )
+                .await?;
+                super::queue::cancel_all(tx, replaced).await?;
+                schedule::mute_expiry(tx, &mute).await?;
+            }
+        }
+        ModAction::Unmute => {
+            let held = observation
+                .member
+                .as_ref()
+                .map(|m| m.role_ids.clone())
+                .unwrap_or_default();
+            for mute in mutes::active_for_user(&mut *tx, guild, user).await? {
+                if !held.contains(&mute.role_id) {
+                    let job = mutes::end(
+                        tx,
+                        mute.id,
+                        case.moderator_id,
+                        &format!("unmuted in case #{}", case.case_number),
+                    )
+                    .await?;
+                    schedule::cancel(tx, job.as_deref()).await?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Gives a fresh job to every active row without a live one (or far past its time).
+pub async fn schedule_missing(ctx: &JobContext) -> GavelResult<usize> {
+    let overdue = OVERDUE.as_secs() as i64;
+    let mut tx = ctx.pool.begin().await?;
+    let mut scheduled = 0;
+    for tempban in tempbans::needing_schedule(&mut tx, overdue).await? {
+        schedule::cancel(&mut tx, tempban.job_id.as_deref()).await?;
+        schedule::tempban_expiry(&mut tx, &tempban).await?;
+        scheduled += 1;
+    }
+    for mute in mutes::needing_schedule(&mut tx, overdue).await? {
+        schedule::cancel(&mut tx, mute.job_id.as_deref()).await?;
+        schedule::mute_expiry(&mut tx, &mute).await?;
+        scheduled += 1;
+    }
+    let lead = schedule::RENEW_LEAD.as_secs() as i64;
+    for renewal in timeout_renewals::needing_schedule(&mut tx, overdue, lead).await? {
+        schedule::cancel(&mut tx, renewal.job_id.as_deref()).await?;
+        schedule::timeout_renewal(&mut tx, &renewal).await?;
+        scheduled += 1;
+    }
+    tx.commit().await?;
+    Ok(scheduled)
+}
