@@ -552,7 +552,7 @@ mod tests {
             ),
             ("EVIDENCE_S3_BUCKET", "gavel"),
             ("EVIDENCE_S3_ACCESS_KEY_ID", "id"),
-            ("EVIDENCE_S3_SECRET_ACCESS_KEY", "secret"),
+            ("EVIDENCE_S3_SECRET_ACCESS_KEY", "hunter2-value"),
         ])
         .unwrap();
         let EvidenceBackend::S3(s3) = &s3.evidence.backend else {
@@ -560,7 +560,7 @@ mod tests {
         };
         assert_eq!(s3.region, "us-west-004");
         assert_eq!(s3.endpoint, "https://s3.us-west-004.backblazeb2.com");
-        assert!(!format!("{s3:?}").contains("secret"));
+        assert!(!format!("{s3:?}").contains("hunter2"));
 
         let err = config(&[db, ("EVIDENCE_HMAC_KEY", "short")]).unwrap_err();
         assert_eq!(err.name, "EVIDENCE_HMAC_KEY");
