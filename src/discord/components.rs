@@ -289,7 +289,7 @@ fn action_modal(
         PanelAction::Timeout | PanelAction::Mute | PanelAction::Ban
     ) {
         let label = match action {
-            PanelAction::Timeout => "Duration (e.g. 10m, 1h, 7d; 28d at most)",
+            PanelAction::Timeout => "Duration (e.g. 10m, 1h, 7d, 60d)",
             PanelAction::Ban => "Duration for a tempban (empty: permanent)",
             _ => "Duration (empty: until unmuted)",
         };

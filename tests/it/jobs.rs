@@ -96,6 +96,11 @@ async fn a_3_second_tempban_is_lifted_between_3_and_4_seconds() {
         .pop()
         .unwrap();
     assert_eq!(unban.audit_reason.as_deref(), Some("[#1] tempban expired"));
+    // The handler records the outcome right after Discord answers.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while app.case_row(1).await.status != CaseStatus::Closed && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let case = app.case_row(1).await;
     assert_eq!(
         case.status,

@@ -3,12 +3,12 @@ use crate::discord::checks::{require, Needed};
 use crate::discord::context::{CommandError, Context};
 use serenity::all::User;
 
-/// Time a member out (they cannot talk, react or join voice) for up to 28 days.
+/// Time a member out (no talking, reacting or voice); over 28 days is renewed automatically.
 #[poise::command(slash_command, guild_only)]
 pub async fn timeout(
     ctx: Context<'_>,
     #[description = "Who to time out"] user: User,
-    #[description = "How long: 10m, 1h, 1d, 7d (28 days at most)"] duration: String,
+    #[description = "How long: 10m, 1h, 7d, 60d"] duration: String,
     #[description = "Why"]
     #[max_length = 1000]
     reason: Option<String>,
