@@ -2,8 +2,11 @@
 # DATABASE_URL pointing at its `postgres` maintenance database (callers pick their own database).
 #   1. DATABASE_URL already set: used as it is.
 #   2. A server on 127.0.0.1:5432 that lets `postgres` in without a password (trust auth).
-#   3. A local cluster (Debian's postgresql-common): started if stopped; a `gavel` login role
-#      with a password is created through the local socket, for clusters that want passwords.
+#   3. A local cluster (Debian's postgresql-common): started if stopped; a login role with a
+#      password is created through the local socket, for clusters that want passwords: `gavel`
+#      (may create databases) for the bot, or with `ensure_postgres test` a superuser
+#      `gavel_test`, because the evidence tests tamper with rows past the triggers as a
+#      superuser would.
 #   4. Nothing installed: `apt-get install postgresql` (needs root), then as in 3.
 
 gavel_pg_say() { echo "postgres: $*" >&2; }
@@ -56,9 +59,10 @@ gavel_pg_install() {
 }
 
 gavel_pg_ensure_role() {
+  local role=$1 attributes=$2
   gavel_pg_as_superuser "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gavel') THEN
-        CREATE ROLE gavel LOGIN CREATEDB PASSWORD 'gavel';
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
+        CREATE ROLE $role LOGIN $attributes PASSWORD '$role';
       END IF;
     END \$\$;" >/dev/null
 }
@@ -67,8 +71,12 @@ ensure_postgres() {
   if [ -n "${DATABASE_URL:-}" ]; then
     return 0
   fi
+  local role=gavel attributes=CREATEDB
+  if [ "${1:-}" = test ]; then
+    role=gavel_test attributes=SUPERUSER
+  fi
   local trust_url="postgres://postgres@127.0.0.1:5432/postgres"
-  local role_url="postgres://gavel:gavel@127.0.0.1:5432/postgres"
+  local role_url="postgres://$role:$role@127.0.0.1:5432/postgres"
   if gavel_pg_port_open && gavel_pg_can_connect "$trust_url"; then
     export DATABASE_URL="$trust_url"
     return 0
@@ -81,7 +89,7 @@ ensure_postgres() {
     export DATABASE_URL="$trust_url"
     return 0
   fi
-  gavel_pg_ensure_role || return 1
+  gavel_pg_ensure_role "$role" "$attributes" || return 1
   if gavel_pg_can_connect "$role_url"; then
     export DATABASE_URL="$role_url"
     return 0
