@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -24,7 +25,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub evidence: EvidenceConfig,
     /// The scheduler's knobs (JOB_* variables).
-    pub jobs: crate::jobs::JobsConfig,
+    pub jobs: JobsConfig,
 }
 
 /// Where evidence objects live.
@@ -432,9 +433,9 @@ impl Config {
                 })
                 .transpose()
         };
-        let mut jobs = crate::jobs::JobsConfig::default();
+        let mut jobs = JobsConfig::default();
         if let Some(ms) = number("JOB_POLL_INTERVAL_MS", 10..=60_000)? {
-            jobs.poll_interval = std::time::Duration::from_millis(ms);
+            jobs.poll_interval = Duration::from_millis(ms);
         }
         if let Some(n) = number("JOB_CONCURRENCY", 1..=256)? {
             jobs.concurrency = n as usize;
@@ -443,8 +444,7 @@ impl Config {
             jobs.discord_rate = rate as u32;
         }
         if let Some(days) = number("JOB_HISTORY_DAYS", 0..=3650)? {
-            jobs.finished_job_retention =
-                (days > 0).then(|| std::time::Duration::from_secs(days * 86_400));
+            jobs.finished_job_retention = (days > 0).then(|| Duration::from_secs(days * 86_400));
         }
         Ok(Config {
             jobs,
@@ -467,6 +467,47 @@ impl Config {
                 "is not set; copy the bot token from the Discord developer portal",
             )
         })
+    }
+}
+
+/// Knobs for the scheduler; `Default` is what `gavel run` uses unless the environment says
+/// otherwise (see `Config`).
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How often an idle worker looks for due jobs.
+    pub poll_interval: Duration,
+    /// Jobs one process runs at once.
+    pub concurrency: usize,
+    /// Jobs fetched per poll.
+    pub batch_size: usize,
+    /// Worker heartbeat; a worker silent for `heartbeat × missed_heartbeats` is dead and its
+    /// claimed jobs go back to the queue.
+    pub heartbeat: Duration,
+    pub missed_heartbeats: usize,
+    /// Discord calls per second this process's jobs may make (0: unpaced).
+    pub discord_rate: u32,
+    pub reconcile_every: Duration,
+    /// A case still PENDING after this long is taken to have crashed mid-action.
+    pub pending_after: Duration,
+    pub decay_every: Duration,
+    /// Finished jobs are deleted from `apalis.jobs` after this long (None: kept).
+    pub finished_job_retention: Option<Duration>,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            poll_interval: Duration::from_millis(200),
+            concurrency: 8,
+            batch_size: 50,
+            heartbeat: Duration::from_secs(5),
+            missed_heartbeats: 3,
+            discord_rate: 40,
+            reconcile_every: Duration::from_secs(60),
+            pending_after: Duration::from_secs(30),
+            decay_every: Duration::from_secs(600),
+            finished_job_retention: Some(Duration::from_secs(7 * 86_400)),
+        }
     }
 }
 
@@ -506,10 +547,7 @@ mod tests {
             "JOB_DISCORD_RATE is `80`; give a number from 0 to 50"
         );
         let tuned = config(&[base[0], ("JOB_POLL_INTERVAL_MS", "500")]).unwrap();
-        assert_eq!(
-            tuned.jobs.poll_interval,
-            std::time::Duration::from_millis(500)
-        );
+        assert_eq!(tuned.jobs.poll_interval, Duration::from_millis(500));
         let ok = config(&[base[0], ("DISCORD_API_BASE", "http://127.0.0.1:9/")]).unwrap();
         assert_eq!(ok.discord_api_base.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(ok.require_token().unwrap_err().name, "DISCORD_TOKEN");

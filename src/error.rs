@@ -1,4 +1,4 @@
-use crate::discord::port::DiscordError;
+use crate::ports::discord::DiscordError;
 
 /// Failures a service reports. Everything but `Database` is a message for the moderator.
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod evidence;
 pub mod jobs;
+pub mod ports;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -2,10 +2,11 @@
 
 use super::commands;
 use super::context::{CommandError, Data, InFlight};
-use super::events;
-use super::port::{build_http, DiscordPort, SerenityPort};
+use super::gateway_events;
 use super::render;
+use super::serenity_port::{build_http, SerenityPort};
 use crate::config::Config;
+use crate::ports::discord::DiscordPort;
 use crate::services::Services;
 use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId};
 use std::sync::Arc;
@@ -120,7 +121,7 @@ pub async fn run_until(
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
             event_handler: |framework, event| {
-                Box::pin(events::handle(
+                Box::pin(gateway_events::handle(
                     framework.serenity_context,
                     event,
                     framework.user_data,

@@ -3,7 +3,7 @@
 //! again at run time: a configured mod role, or the Discord permission the action needs.
 
 use super::context::{CommandError, Context};
-use crate::discord::port::permissions;
+use crate::ports::discord::permissions;
 use crate::store::settings::GuildSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

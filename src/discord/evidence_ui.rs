@@ -5,7 +5,7 @@ use super::checks::Needed;
 use super::components::{member_may, refusal};
 use super::context::{CommandError, Data};
 use super::render;
-use crate::evidence::snapshot::CaptureRange;
+use crate::domain::evidence::snapshot::CaptureRange;
 use crate::evidence::verify::CaseReport;
 use crate::services::evidence::{Capture, CaseChoice};
 use crate::store::evidence::{AmendmentRow, EvidenceItemRow};

@@ -6,9 +6,9 @@ pub mod checks;
 pub mod commands;
 pub mod components;
 pub mod context;
-pub mod events;
 pub mod evidence_ui;
-pub mod port;
+pub mod gateway_events;
 pub mod render;
+pub mod serenity_port;
 
 pub use context::{CommandError, Context, Data};

@@ -1,6 +1,6 @@
 //! How results look to the moderator: ephemeral embeds that lead with the case number.
 
-use crate::discord::port::create_embed;
+use crate::discord::serenity_port::create_embed;
 use crate::domain::ModActionResult;
 use crate::services::mod_log;
 use crate::store::cases::Case;

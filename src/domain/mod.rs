@@ -3,11 +3,13 @@
 pub mod action;
 pub mod duration;
 pub mod escalation;
+pub mod evidence;
 pub mod ids;
 pub mod message;
 pub mod reason;
 pub mod result;
 pub mod standing;
+pub mod timeout;
 pub mod violation;
 
 pub use action::{CaseState, CaseStatus, ModAction, MuteType, UserFlag};

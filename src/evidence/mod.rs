@@ -3,7 +3,6 @@
 //!
 //! - `store.rs` the storage trait; `local.rs` and `s3.rs` its backends
 //! - `canonical.rs` the signed documents; `signing.rs` HMAC-SHA256 with key ids
-//! - `snapshot.rs` captured messages; `cdn.rs` attachment downloads from Discord's CDN
 //! - `verify.rs` re-checks objects, signatures and chains; `upload_server.rs` the local
 //!   backend's signed upload endpoint
 
@@ -12,7 +11,6 @@ pub mod cdn;
 pub mod local;
 pub mod s3;
 pub mod signing;
-pub mod snapshot;
 pub mod store;
 pub mod upload_server;
 pub mod verify;

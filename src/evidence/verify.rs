@@ -4,8 +4,8 @@
 
 use super::canonical::{amendment_document, item_document};
 use super::signing::{sha256_hex, Signer};
-use super::snapshot::StoredObject;
 use super::store::EvidenceStore;
+use crate::domain::evidence::snapshot::StoredObject;
 use crate::domain::ids::from_db;
 use crate::store::evidence::{self, AmendmentRow, EvidenceItemRow};
 use serde_json::Value;

@@ -2,11 +2,12 @@
 //! run by the real workers and handlers against a throwaway database and an in-process
 //! Discord stand-in. Reports how late jobs start and how long the burst takes.
 
-use super::{worker, JobContext, JobsConfig};
-use crate::discord::port::{
+use super::{worker, JobContext};
+use crate::config::JobsConfig;
+use crate::domain::OutgoingMessage;
+use crate::ports::discord::{
     BulkBanOutcome, DiscordPort, DiscordResult, GuildSnapshot, MemberSnapshot,
 };
-use crate::domain::OutgoingMessage;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
@@ -122,19 +123,19 @@ impl DiscordPort for StandInDiscord {
         &self,
         _: u64,
         _: u64,
-    ) -> DiscordResult<crate::evidence::snapshot::MessageSnapshot> {
-        Err(crate::discord::port::DiscordError {
+    ) -> DiscordResult<crate::domain::evidence::snapshot::MessageSnapshot> {
+        Err(crate::ports::discord::DiscordError {
             status: 404,
-            code: Some(crate::discord::port::codes::UNKNOWN_MESSAGE),
+            code: Some(crate::ports::discord::codes::UNKNOWN_MESSAGE),
             message: "Unknown Message".into(),
         })
     }
     async fn messages(
         &self,
         _: u64,
-        _: crate::discord::port::MessagePage,
+        _: crate::ports::discord::MessagePage,
         _: u8,
-    ) -> DiscordResult<Vec<crate::evidence::snapshot::MessageSnapshot>> {
+    ) -> DiscordResult<Vec<crate::domain::evidence::snapshot::MessageSnapshot>> {
         Ok(Vec::new())
     }
 }

@@ -3,10 +3,10 @@
 //! outcome before committing, so two workers can never both act on one row.
 
 use super::{maintenance, queue, reconcile, schedule, Job, JobContext};
-use crate::discord::port::{codes, DiscordError};
 use crate::domain::{audit_reason, Embed, OutgoingMessage};
 use crate::error::GavelResult;
-use crate::services::events::{event, kinds, EventExt, ModEventLogger};
+use crate::ports::discord::{codes, DiscordError};
+use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::store::{mutes, tempbans, timeout_renewals};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -242,7 +242,7 @@ async fn renew_timeout(
         return Ok(());
     }
     let now = Utc::now();
-    if now < schedule::renewal_due_at(renewal.applied_until) {
+    if now < crate::domain::timeout::renewal_due_at(renewal.applied_until) {
         schedule::timeout_renewal(&mut tx, renewal).await?;
         tx.commit().await?;
         return Ok(());
@@ -277,7 +277,8 @@ async fn renew_timeout(
         tx.commit().await?;
         return Ok(());
     }
-    let step = chrono::Duration::from_std(schedule::TIMEOUT_STEP).expect("27 days fit");
+    let step =
+        chrono::Duration::from_std(crate::domain::timeout::TIMEOUT_STEP).expect("27 days fit");
     let new_until = renewal.ends_at.min(now + step);
     let audit = audit_reason(
         row.case_number,
@@ -294,8 +295,12 @@ async fn renew_timeout(
             if new_until >= renewal.ends_at {
                 timeout_renewals::end(&mut tx, case_id, "applied up to its end").await?;
             } else {
-                let next =
-                    queue::push(&mut tx, &job(0), schedule::renewal_due_at(new_until)).await?;
+                let next = queue::push(
+                    &mut tx,
+                    &job(0),
+                    crate::domain::timeout::renewal_due_at(new_until),
+                )
+                .await?;
                 timeout_renewals::set_job(&mut tx, case_id, Some(&next)).await?;
             }
             ModEventLogger::log(

@@ -2,7 +2,7 @@
 
 use super::{queue, JobContext};
 use crate::error::GavelResult;
-use crate::services::events::{event, kinds, EventExt, ModEventLogger};
+use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::store::strikes;
 
 /// Strikes recorded per transaction.

@@ -5,10 +5,10 @@
 //!   get a fresh one.
 
 use super::{handlers, schedule, JobContext};
-use crate::discord::port::{DiscordError, MemberSnapshot};
 use crate::domain::{CaseState, ModAction, MuteType};
 use crate::error::GavelResult;
-use crate::services::events::{event, kinds, EventExt, ModEventLogger};
+use crate::ports::discord::{DiscordError, MemberSnapshot};
+use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::services::mod_log;
 use crate::store::cases::{self, Case};
 use crate::store::settings::GuildSettings;
@@ -311,7 +311,7 @@ pub async fn schedule_missing(ctx: &JobContext) -> GavelResult<usize> {
         schedule::mute_expiry(&mut tx, &mute).await?;
         scheduled += 1;
     }
-    let lead = schedule::RENEW_LEAD.as_secs() as i64;
+    let lead = crate::domain::timeout::RENEW_LEAD.as_secs() as i64;
     for renewal in timeout_renewals::needing_schedule(&mut tx, overdue, lead).await? {
         schedule::cancel(&mut tx, renewal.job_id.as_deref()).await?;
         schedule::timeout_renewal(&mut tx, &renewal).await?;

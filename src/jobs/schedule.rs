@@ -2,23 +2,12 @@
 //! that ends a tempban or mute, or renews a long timeout. No apalis types cross this line.
 
 use super::{queue, Job};
+use crate::domain::timeout::renewal_due_at;
 use crate::store::mutes::{self, Mute};
 use crate::store::tempbans::{self, Tempban};
 use crate::store::timeout_renewals::{self, TimeoutRenewal};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
-use std::time::Duration;
-
-/// Discord refuses a `communication_disabled_until` more than 28 days ahead.
-pub const DISCORD_TIMEOUT_CAP: Duration = Duration::from_secs(28 * 86_400);
-/// A longer timeout is applied this much at a time...
-pub const TIMEOUT_STEP: Duration = Duration::from_secs(27 * 86_400);
-/// ...and renewed this long before the applied part runs out.
-pub const RENEW_LEAD: Duration = Duration::from_secs(86_400);
-
-pub fn renewal_due_at(applied_until: DateTime<Utc>) -> DateTime<Utc> {
-    applied_until - chrono::Duration::from_std(RENEW_LEAD).expect("a day fits")
-}
 
 pub async fn tempban_expiry(
     conn: &mut PgConnection,

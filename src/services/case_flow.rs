@@ -6,11 +6,10 @@
 //! to the mod log. A crash between the Discord call and the settle leaves a PENDING case for
 //! reconciliation to settle from Discord's state.
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::hierarchy::{self, Verdict};
 use super::mod_log;
 use super::settings::{taxonomy_for, GuildSettingsService};
-use crate::discord::port::{DiscordError, DiscordPort};
 use crate::domain::duration::format_duration;
 use crate::domain::violation::UNSPECIFIED;
 use crate::domain::{
@@ -18,6 +17,7 @@ use crate::domain::{
 };
 use crate::error::{GavelError, GavelResult};
 use crate::jobs::{queue, schedule};
+use crate::ports::discord::{DiscordError, DiscordPort};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{self, Mute};
 use crate::store::settings::GuildSettings;
@@ -420,8 +420,8 @@ impl CaseFlow {
                         Ok(()) => {}
                         // The member left or the role is gone: the mute is over either way.
                         Err(e)
-                            if e.is(crate::discord::port::codes::UNKNOWN_MEMBER)
-                                || e.is(crate::discord::port::codes::UNKNOWN_ROLE) => {}
+                            if e.is(crate::ports::discord::codes::UNKNOWN_MEMBER)
+                                || e.is(crate::ports::discord::codes::UNKNOWN_ROLE) => {}
                         Err(e) => return Err(e),
                     }
                 }

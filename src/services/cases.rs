@@ -1,7 +1,7 @@
 //! CaseService: reading and amending cases, and a user's whole history.
 
 use super::case_flow::MAX_REASON_CHARS;
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::{taxonomy_for, GuildSettingsService};
 use super::warnings::WarningService;
 use crate::domain::violation::UNSPECIFIED;

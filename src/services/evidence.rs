@@ -3,19 +3,19 @@
 //! chained to the case's previous entry; every action is an event in `mod_events`.
 
 use super::cases::{CaseService, ExternalCase};
-use super::events::{event, EventExt, ModEventLogger};
-use crate::discord::port::{DiscordPort, MessagePage};
+use super::event_log::{event, EventExt, ModEventLogger};
+use crate::domain::evidence::snapshot::{
+    CaptureDocument, CaptureRange, MessageSnapshot, StoredObject, FORMAT,
+};
 use crate::domain::{CaseStatus, ModAction};
 use crate::error::{GavelError, GavelResult};
 use crate::evidence::canonical::{amendment_document, item_document, truncate_to_micros};
 use crate::evidence::cdn::CdnError;
 use crate::evidence::signing::sha256_hex;
-use crate::evidence::snapshot::{
-    CaptureDocument, CaptureRange, MessageSnapshot, StoredObject, FORMAT,
-};
 use crate::evidence::store::{object_key, safe_name, PresignedUpload, MAX_UPLOAD_EXPIRY};
 use crate::evidence::verify::{CaseReport, Verifier};
 use crate::evidence::Evidence;
+use crate::ports::discord::{DiscordPort, MessagePage};
 use crate::store::cases::{self, Case};
 use crate::store::evidence::{self as rows, AmendmentRow, EvidenceItemRow, UploadRow};
 use chrono::Utc;
@@ -312,7 +312,7 @@ impl EvidenceService {
         let note = clean_note(note)?;
         let url = url.trim();
         if let Some((link_guild, channel, message)) =
-            crate::evidence::snapshot::parse_message_link(url)
+            crate::domain::evidence::snapshot::parse_message_link(url)
         {
             if link_guild != guild_id {
                 return Err(GavelError::invalid(
@@ -476,7 +476,7 @@ impl EvidenceService {
             .message(channel_id, message_id)
             .await
             .map_err(|e| {
-                if e.is(crate::discord::port::codes::UNKNOWN_MESSAGE) {
+                if e.is(crate::ports::discord::codes::UNKNOWN_MESSAGE) {
                     GavelError::not_found("That message no longer exists (or Gavel cannot see it).")
                 } else {
                     GavelError::from(e)

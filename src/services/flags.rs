@@ -1,6 +1,6 @@
 //! UserFlagService: markers moderators put on users (suspicious, trusted, alt, under review).
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::UserFlag;
 use crate::error::{GavelError, GavelResult};
 use crate::store::flags::{self, FlagRecord};

@@ -1,7 +1,7 @@
 //! Who may act on whom. Checked before any case is opened or any Discord call is made.
 
-use crate::discord::port::{DiscordPort, GuildSnapshot, MemberSnapshot};
 use crate::error::GavelResult;
+use crate::ports::discord::{DiscordPort, GuildSnapshot, MemberSnapshot};
 
 /// What the check learned, for the action that follows.
 pub struct Cleared {

@@ -1,11 +1,11 @@
 //! The rules. Services know nothing of poise: they take ids and options, act through the
 //! Discord port, and record everything in PostgreSQL.
 
+pub mod audit_log_cases;
 pub mod case_flow;
 pub mod cases;
-pub mod events;
+pub mod event_log;
 pub mod evidence;
-pub mod external;
 pub mod flags;
 pub mod hierarchy;
 pub mod mod_log;
@@ -16,15 +16,15 @@ pub mod settings;
 pub mod templates;
 pub mod warnings;
 
-use crate::discord::port::DiscordPort;
+use crate::ports::discord::DiscordPort;
 use sqlx::PgPool;
 use std::sync::Arc;
 
+pub use audit_log_cases::AuditLogCaseService;
 pub use case_flow::ActionRequest;
 pub use cases::CaseService;
-pub use events::ModEventLogger;
+pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
-pub use external::ExternalActionService;
 pub use flags::UserFlagService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
@@ -45,7 +45,7 @@ pub struct Services {
     pub templates: CaseTemplateService,
     pub settings: GuildSettingsService,
     pub events: ModEventLogger,
-    pub external: ExternalActionService,
+    pub audit_log_cases: AuditLogCaseService,
     pub evidence: EvidenceService,
 }
 
@@ -66,7 +66,7 @@ impl Services {
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
         let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
         Services {
-            external: ExternalActionService::new(pool.clone(), port.bot_user_id()),
+            audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),

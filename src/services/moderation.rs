@@ -3,9 +3,9 @@
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Outcome};
 use super::warnings::WarningService;
 use crate::domain::duration::MAX_DURATION;
+use crate::domain::timeout::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use crate::domain::{EscalationStep, ModAction, ModActionResult};
 use crate::error::{GavelError, GavelResult};
-use crate::jobs::schedule::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
 use chrono::Utc;
 use std::time::Duration;
 

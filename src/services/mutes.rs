@@ -1,7 +1,7 @@
 //! MuteService: role-based text, voice or full mutes.
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect};
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::GuildSettingsService;
 use crate::domain::audit_reason;
 use crate::domain::{ModAction, ModActionResult, MuteType};

@@ -1,6 +1,6 @@
 //! NotesService: private moderator notes about a user.
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::error::{GavelError, GavelResult};
 use crate::store::notes::{self, Note};
 use sqlx::PgPool;

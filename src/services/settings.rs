@@ -1,6 +1,6 @@
 //! Guild settings: who moderates, where the mod log goes, mute roles, DMs, strikes, escalation.
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::{EscalationThresholds, ViolationTaxonomy, ViolationType};
 use crate::error::{GavelError, GavelResult};
 use crate::store::settings::{self, GuildSettings};

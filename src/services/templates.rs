@@ -1,6 +1,6 @@
 //! CaseTemplateService: named presets (action, reason, violation, duration) for common cases.
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::{taxonomy_for, GuildSettingsService};
 use crate::domain::ModAction;
 use crate::error::{GavelError, GavelResult};

@@ -1,6 +1,6 @@
 //! WarningService: strike points, standing and escalation.
 
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::GuildSettingsService;
 use crate::domain::{EscalationStep, Standing};
 use crate::error::{GavelError, GavelResult};

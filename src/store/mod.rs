@@ -1,7 +1,7 @@
 //! The SQL. Each file owns one table (or one concern); services compose them in transactions.
 
 pub mod cases;
-pub mod events;
+pub mod event_log;
 pub mod evidence;
 pub mod flags;
 pub mod mutes;

@@ -28,7 +28,7 @@ async fn case_count(t: &TestBot, user: u64) -> i64 {
         .1
 }
 
-async fn wait_for_event(t: &TestBot, kind: &str) -> gavel::store::events::ModEvent {
+async fn wait_for_event(t: &TestBot, kind: &str) -> gavel::store::event_log::ModEvent {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(event) = t.app.events().await.into_iter().find(|e| e.kind == kind) {

@@ -2,9 +2,11 @@
 
 use crate::support::app::*;
 use crate::support::bot::start_bot;
-use gavel::discord::port::{build_http, DiscordPort, SerenityPort};
+use gavel::config::JobsConfig;
+use gavel::discord::serenity_port::{build_http, SerenityPort};
 use gavel::domain::{CaseState, CaseStatus, ModAction, MuteType};
-use gavel::jobs::{queue, reconcile, worker, JobContext, JobsConfig};
+use gavel::jobs::{queue, reconcile, worker, JobContext};
+use gavel::ports::discord::DiscordPort;
 use gavel::services::ActionRequest;
 use gavel::store::{cases, mutes, tempbans, timeout_renewals};
 use sqlx::PgPool;

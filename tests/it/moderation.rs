@@ -418,7 +418,8 @@ async fn banning_a_user_who_is_not_a_member_works_by_id() {
 
 #[tokio::test]
 async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
-    use gavel::discord::port::{build_http, DiscordPort, SerenityPort};
+    use gavel::discord::serenity_port::{build_http, SerenityPort};
+    use gavel::ports::discord::DiscordPort;
     let app = spawn_app().await;
     let http = std::sync::Arc::new(build_http("test-token", Some(&app.discord.base_url())));
     let port = SerenityPort::connect(http).await.unwrap();
@@ -431,7 +432,7 @@ async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
     app.discord.set_role_permissions(
         GUILD,
         ROLE_BOT,
-        BOT_PERMISSIONS | gavel::discord::port::permissions::MANAGE_GUILD,
+        BOT_PERMISSIONS | gavel::ports::discord::permissions::MANAGE_GUILD,
     );
     let outcome = port
         .bulk_ban(GUILD, &[MEMBER, STRANGER, VIP], 3_600, "[#9] raid wave")

@@ -3,7 +3,8 @@
 
 use super::db::{fresh_database, TestDb};
 use super::discord::DiscordDouble;
-use gavel::discord::port::{build_http, permissions, SerenityPort};
+use gavel::discord::serenity_port::{build_http, SerenityPort};
+use gavel::ports::discord::permissions;
 use gavel::services::Services;
 use std::sync::Arc;
 
@@ -146,7 +147,7 @@ impl TestApp {
             .expect("case exists")
     }
 
-    pub async fn events(&self) -> Vec<gavel::store::events::ModEvent> {
+    pub async fn events(&self) -> Vec<gavel::store::event_log::ModEvent> {
         let mut events = self.services.events.recent(GUILD, 1000).await.unwrap();
         events.reverse();
         events

@@ -40,7 +40,7 @@ pub fn config_for(app: &TestApp) -> Config {
         evidence: app.evidence.clone().unwrap_or_else(|| {
             gavel::config::EvidenceConfig::local(std::env::temp_dir().join("gavel-no-evidence"))
         }),
-        jobs: gavel::jobs::JobsConfig::default(),
+        jobs: gavel::config::JobsConfig::default(),
     }
 }
 

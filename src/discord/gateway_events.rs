@@ -5,7 +5,7 @@ use super::components;
 use super::context::{CommandError, Data};
 use super::evidence_ui;
 use super::render;
-use crate::services::external::{AuditEntry, ExternalAction};
+use crate::services::audit_log_cases::{AuditAction, AuditEntry};
 use chrono::DateTime;
 use serenity::all::{
     audit_log::{Action, Change, MemberAction},
@@ -61,7 +61,7 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
         }
         FullEvent::GuildAuditLogEntryCreate { entry, guild_id } => {
             if let Some(entry) = audit_entry(guild_id.get(), entry) {
-                data.services.external.record(entry).await?;
+                data.services.audit_log_cases.record(entry).await?;
             }
         }
         _ => {}
@@ -73,19 +73,19 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
 fn audit_entry(guild_id: u64, entry: &AuditLogEntry) -> Option<AuditEntry> {
     let target_id = entry.target_id?.get();
     let action = match entry.action {
-        Action::Member(MemberAction::BanAdd) => ExternalAction::Ban,
-        Action::Member(MemberAction::BanRemove) => ExternalAction::Unban,
-        Action::Member(MemberAction::Kick) => ExternalAction::Kick,
+        Action::Member(MemberAction::BanAdd) => AuditAction::Ban,
+        Action::Member(MemberAction::BanRemove) => AuditAction::Unban,
+        Action::Member(MemberAction::Kick) => AuditAction::Kick,
         Action::Member(MemberAction::Update) => {
             let change = entry.changes.as_ref()?.iter().find_map(|c| match c {
                 Change::CommunicationDisabledUntil { new, .. } => Some(*new),
                 _ => None,
             })?;
             match change {
-                Some(until) => ExternalAction::Timeout {
+                Some(until) => AuditAction::Timeout {
                     until: DateTime::from_timestamp(until.unix_timestamp(), 0)?,
                 },
-                None => ExternalAction::TimeoutRemoved,
+                None => AuditAction::TimeoutRemoved,
             }
         }
         _ => return None,

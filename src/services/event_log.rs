@@ -1,7 +1,7 @@
 //! ModEventLogger: the append-only record of who did what to whom, and why.
 
 use crate::domain::violation::UNSPECIFIED;
-use crate::store::events::{self, ModEvent, NewEvent};
+use crate::store::event_log::{self, ModEvent, NewEvent};
 use sqlx::{PgExecutor, PgPool};
 
 /// Event kinds, as stored in `mod_events.kind`.
@@ -92,14 +92,14 @@ impl ModEventLogger {
 
     /// Writes an event through `db`, so it commits or rolls back with the change it describes.
     pub async fn log(db: impl PgExecutor<'_>, event: &NewEvent) -> Result<i64, sqlx::Error> {
-        events::insert(db, event).await
+        event_log::insert(db, event).await
     }
 
     pub async fn recent(&self, guild_id: u64, limit: i64) -> Result<Vec<ModEvent>, sqlx::Error> {
-        events::for_guild(&self.pool, guild_id, limit).await
+        event_log::for_guild(&self.pool, guild_id, limit).await
     }
 
     pub async fn for_case(&self, case_id: i64) -> Result<Vec<ModEvent>, sqlx::Error> {
-        events::for_case(&self.pool, case_id).await
+        event_log::for_case(&self.pool, case_id).await
     }
 }

@@ -3,7 +3,7 @@
 //! in their audit reason and are skipped, so nothing is recorded twice.
 
 use super::cases::{CaseService, ExternalCase};
-use super::events::{event, kinds, EventExt, ModEventLogger};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::reason::case_number_in_audit_reason;
 use crate::domain::ModAction;
 use crate::error::GavelResult;
@@ -15,7 +15,7 @@ use sqlx::PgPool;
 
 /// What an audit-log entry says happened, in Gavel's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ExternalAction {
+pub enum AuditAction {
     Ban,
     Unban,
     Kick,
@@ -26,21 +26,21 @@ pub enum ExternalAction {
 #[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub guild_id: u64,
-    pub action: ExternalAction,
+    pub action: AuditAction,
     pub actor_id: u64,
     pub target_id: u64,
     pub reason: Option<String>,
 }
 
 #[derive(Clone)]
-pub struct ExternalActionService {
+pub struct AuditLogCaseService {
     pool: PgPool,
     bot_user_id: u64,
 }
 
-impl ExternalActionService {
+impl AuditLogCaseService {
     pub fn new(pool: PgPool, bot_user_id: u64) -> Self {
-        ExternalActionService { pool, bot_user_id }
+        AuditLogCaseService { pool, bot_user_id }
     }
 
     /// Records the entry as a case; `None` when it was Gavel's own action.
@@ -56,15 +56,15 @@ impl ExternalActionService {
         }
         let now = Utc::now();
         let (action, duration_secs, expires_at) = match &entry.action {
-            ExternalAction::Ban => (ModAction::Ban, None, None),
-            ExternalAction::Unban => (ModAction::Unban, None, None),
-            ExternalAction::Kick => (ModAction::Kick, None, None),
-            ExternalAction::Timeout { until } => (
+            AuditAction::Ban => (ModAction::Ban, None, None),
+            AuditAction::Unban => (ModAction::Unban, None, None),
+            AuditAction::Kick => (ModAction::Kick, None, None),
+            AuditAction::Timeout { until } => (
                 ModAction::Timeout,
                 Some((*until - now).num_seconds().max(1)),
                 Some(*until),
             ),
-            ExternalAction::TimeoutRemoved => (ModAction::Untimeout, None, None),
+            AuditAction::TimeoutRemoved => (ModAction::Untimeout, None, None),
         };
         // The case and the end of a running tempban land together: a ban or unban by hand
         // overrides the tempban, which must not lift (or outlive) it.
@@ -83,10 +83,10 @@ impl ExternalActionService {
             },
         )
         .await?;
-        if matches!(entry.action, ExternalAction::Ban | ExternalAction::Unban) {
+        if matches!(entry.action, AuditAction::Ban | AuditAction::Unban) {
             let why = format!(
                 "{} in Discord by <@{}> (case #{})",
-                if entry.action == ExternalAction::Ban {
+                if entry.action == AuditAction::Ban {
                     "banned permanently"
                 } else {
                     "unbanned"
@@ -117,7 +117,7 @@ impl ExternalActionService {
         // A timeout set or removed by hand replaces Gavel's long-timeout renewal.
         if matches!(
             entry.action,
-            ExternalAction::Timeout { .. } | ExternalAction::TimeoutRemoved
+            AuditAction::Timeout { .. } | AuditAction::TimeoutRemoved
         ) {
             schedule::end_timeout_renewal(
                 &mut tx,

@@ -1,0 +1,3 @@
+//! Evidence documents as pure data.
+
+pub mod snapshot;
