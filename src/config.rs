@@ -1,7 +1,7 @@
 //! Typed configuration from the environment (and `.env`, when present). A missing or malformed
 //! variable stops start-up with one line naming it.
 
-use std::fmt;
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,11 +12,12 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: String,
+    /// May carry a password.
+    pub database_url: SecretString,
     pub database_max_connections: u32,
-    pub discord_token: Option<String>,
+    pub discord_token: Option<SecretString>,
     /// Sends REST calls (and the gateway URL lookup) to another base, e.g. a Discord double.
     pub discord_api_base: Option<String>,
     /// Registers commands in this guild only (instant) instead of globally.
@@ -29,7 +30,7 @@ pub struct Config {
 }
 
 /// Where evidence objects live.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum EvidenceBackend {
     /// A local directory; uploads go through Gavel's own signed upload endpoint.
     Local { dir: PathBuf },
@@ -37,35 +38,37 @@ pub enum EvidenceBackend {
     S3(S3Config),
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct S3Config {
     pub endpoint: String,
     pub bucket: String,
     pub region: String,
     pub access_key_id: String,
-    pub secret_access_key: String,
-}
-
-impl fmt::Debug for S3Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("S3Config")
-            .field("endpoint", &self.endpoint)
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"<redacted>")
-            .finish()
-    }
+    pub secret_access_key: SecretString,
 }
 
 /// An HMAC key evidence is signed with, named so keys can be rotated.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct HmacKey {
     pub id: String,
-    pub secret: Vec<u8>,
+    secret: SecretSlice<u8>,
 }
 
-#[derive(Clone)]
+impl HmacKey {
+    pub fn new(id: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
+        HmacKey {
+            id: id.into(),
+            secret: secret.into().into(),
+        }
+    }
+
+    /// The key's bytes, for the HMAC computation only.
+    pub fn secret_bytes(&self) -> &[u8] {
+        self.secret.expose_secret()
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct EvidenceConfig {
     pub backend: EvidenceBackend,
     /// The key new evidence is signed with; `None` turns evidence off.
@@ -85,30 +88,6 @@ pub struct EvidenceConfig {
 pub const DEFAULT_CDN_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp.net"];
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 const MIN_HMAC_KEY_BYTES: usize = 32;
-
-impl fmt::Debug for EvidenceConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let backend = match &self.backend {
-            EvidenceBackend::Local { dir } => format!("local {}", dir.display()),
-            EvidenceBackend::S3(s3) => format!("s3 {} bucket {}", s3.endpoint, s3.bucket),
-        };
-        f.debug_struct("EvidenceConfig")
-            .field("backend", &backend)
-            .field(
-                "signing_key_id",
-                &self.signing_key.as_ref().map(|k| k.id.as_str()),
-            )
-            .field(
-                "retired_key_ids",
-                &self.retired_keys.iter().map(|k| &k.id).collect::<Vec<_>>(),
-            )
-            .field("cdn_hosts", &self.cdn_hosts)
-            .field("max_file_bytes", &self.max_file_bytes)
-            .field("upload_addr", &self.upload_addr)
-            .field("public_url", &self.public_url)
-            .finish()
-    }
-}
 
 impl EvidenceConfig {
     /// The local backend under `dir`, no signing key, Discord's CDN hosts.
@@ -176,7 +155,7 @@ impl EvidenceConfig {
                 bucket,
                 region,
                 access_key_id: key,
-                secret_access_key: secret,
+                secret_access_key: secret.into(),
             })
         };
         let key_id = read("EVIDENCE_HMAC_KEY_ID").unwrap_or_else(|| "k1".into());
@@ -197,10 +176,7 @@ impl EvidenceConfig {
                     ),
                 ))
             }
-            Some(secret) => Some(HmacKey {
-                id: key_id.clone(),
-                secret: secret.into_bytes(),
-            }),
+            Some(secret) => Some(HmacKey::new(key_id.clone(), secret.into_bytes())),
         };
         let mut retired_keys = Vec::new();
         for entry in read("EVIDENCE_HMAC_RETIRED_KEYS")
@@ -219,10 +195,7 @@ impl EvidenceConfig {
             if !valid_key_id(id) || secret.len() < MIN_HMAC_KEY_BYTES || id == key_id {
                 return Err(bad());
             }
-            retired_keys.push(HmacKey {
-                id: id.to_string(),
-                secret: secret.as_bytes().to_vec(),
-            });
+            retired_keys.push(HmacKey::new(id, secret.as_bytes()));
         }
         let cdn_hosts = match read("DISCORD_CDN_HOSTS") {
             None => DEFAULT_CDN_HOSTS.iter().map(|h| h.to_string()).collect(),
@@ -309,25 +282,6 @@ fn b2_region(endpoint: &str) -> Option<String> {
     let host = endpoint.split("://").nth(1)?.split('/').next()?;
     let region = host.strip_prefix("s3.")?.strip_suffix(".backblazeb2.com")?;
     Some(region.to_string())
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("database_url", &"<redacted>")
-            .field("database_max_connections", &self.database_max_connections)
-            .field(
-                "discord_token",
-                &self.discord_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("discord_api_base", &self.discord_api_base)
-            .field("discord_guild_id", &self.discord_guild_id)
-            .field("log_level", &self.log_level)
-            .field("log_format", &self.log_format)
-            .field("evidence", &self.evidence)
-            .field("jobs", &self.jobs)
-            .finish()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -448,9 +402,9 @@ impl Config {
         }
         Ok(Config {
             jobs,
-            database_url,
+            database_url: database_url.into(),
             database_max_connections,
-            discord_token: read("DISCORD_TOKEN"),
+            discord_token: read("DISCORD_TOKEN").map(SecretString::from),
             discord_api_base,
             discord_guild_id,
             log_level: read("LOG_LEVEL").unwrap_or_else(|| "info".into()),
@@ -461,12 +415,15 @@ impl Config {
 
     /// The bot token, which only commands that talk to Discord need.
     pub fn require_token(&self) -> Result<&str, ConfigError> {
-        self.discord_token.as_deref().ok_or_else(|| {
-            error(
-                "DISCORD_TOKEN",
-                "is not set; copy the bot token from the Discord developer portal",
-            )
-        })
+        self.discord_token
+            .as_ref()
+            .map(|token| token.expose_secret())
+            .ok_or_else(|| {
+                error(
+                    "DISCORD_TOKEN",
+                    "is not set; copy the bot token from the Discord developer portal",
+                )
+            })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Gavel: a Discord moderation bot. `domain` holds pure types, `store` the SQL, `services` the
 //! rules, and `discord` everything that speaks to Discord.
 
+pub mod cli;
 pub mod config;
 pub mod discord;
 pub mod domain;
@@ -9,6 +10,7 @@ pub mod evidence;
 pub mod jobs;
 pub mod ports;
 pub mod services;
+pub mod startup;
 pub mod store;
 pub mod telemetry;
 

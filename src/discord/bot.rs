@@ -1,16 +1,16 @@
-//! Starting Gavel: database, Discord client, commands, gateway, and a clean shutdown.
+//! The gateway client: poise commands and handlers on serenity, sharding, and a shutdown that
+//! finishes the interactions being handled.
 
 use super::commands;
 use super::context::{CommandError, Data, InFlight};
 use super::gateway_events;
 use super::render;
-use super::serenity_port::{build_http, SerenityPort};
-use crate::config::Config;
-use crate::ports::discord::DiscordPort;
+use super::serenity_port::build_http;
 use crate::services::Services;
-use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId};
+use serenity::all::{ClientBuilder, FullEvent, GatewayIntents, GuildId, Interaction};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// How long shutdown waits for interactions being handled before closing the gateway.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
@@ -44,10 +44,38 @@ impl serenity::framework::Framework for TrackedFramework {
     }
 
     async fn dispatch(&self, ctx: serenity::all::Context, event: FullEvent) {
-        let _guard =
-            matches!(event, FullEvent::InteractionCreate { .. }).then(|| self.in_flight.enter());
-        self.inner.dispatch(ctx, event).await
+        let FullEvent::InteractionCreate { interaction } = &event else {
+            return self.inner.dispatch(ctx, event).await;
+        };
+        let _guard = self.in_flight.enter();
+        let span = interaction_span(interaction);
+        self.inner.dispatch(ctx, event).instrument(span).await
     }
+}
+
+/// One span per interaction, so everything it causes (case flow, Discord calls) can be followed
+/// in the logs by its id.
+fn interaction_span(interaction: &Interaction) -> tracing::Span {
+    let (kind, name) = match interaction {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => ("command", c.data.name.clone()),
+        Interaction::Component(c) => ("component", c.data.custom_id.clone()),
+        Interaction::Modal(m) => ("modal", m.data.custom_id.clone()),
+        _ => ("other", String::new()),
+    };
+    let (guild, user) = match interaction {
+        Interaction::Command(c) | Interaction::Autocomplete(c) => (c.guild_id, Some(c.user.id)),
+        Interaction::Component(c) => (c.guild_id, Some(c.user.id)),
+        Interaction::Modal(m) => (m.guild_id, Some(m.user.id)),
+        _ => (None, None),
+    };
+    tracing::info_span!(
+        "interaction",
+        interaction_id = interaction.id().get(),
+        kind,
+        name = %name,
+        guild_id = guild.map(|g| g.get()),
+        user_id = user.map(|u| u.get()),
+    )
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
@@ -78,127 +106,107 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
     }
 }
 
-/// Runs until SIGINT or SIGTERM.
-pub async fn run(config: &Config, shards: Option<ShardSpec>) -> anyhow::Result<()> {
-    run_until(config, shards, shutdown_signal()).await
+/// The gateway side of the bot: poise's commands, component and event handlers on serenity's
+/// client, acting through the services it is given.
+pub struct Gateway {
+    pub token: String,
+    pub api_base: Option<String>,
+    /// Registers commands in this guild only (instant) instead of globally.
+    pub register_in: Option<u64>,
+    pub services: Services,
+    pub bot_user_id: u64,
 }
 
-/// Runs until `shutdown` completes, then finishes in-flight interactions and closes the shards.
-pub async fn run_until(
-    config: &Config,
-    shards: Option<ShardSpec>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let token = config.require_token()?.to_string();
-    let pool = crate::store::connect(&config.database_url, config.database_max_connections).await?;
-    crate::store::migrate(&pool).await?;
-    tracing::info!("database ready");
-
-    let http = Arc::new(build_http(&token, config.discord_api_base.as_deref()));
-    let port = SerenityPort::connect(http.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
-    let bot_user_id = port.bot_user_id();
-    let port: Arc<dyn DiscordPort> = Arc::new(port);
-    let evidence = crate::evidence::Evidence::from_config(&config.evidence);
-    if evidence.is_none() {
-        tracing::warn!("EVIDENCE_HMAC_KEY is not set: evidence commands are off");
-    }
-    let services = Services::with_evidence(pool.clone(), port.clone(), evidence);
-    let upload_server =
-        crate::evidence::upload_server::start_if_local(&config.evidence, &services.evidence)
-            .await?;
-    let (stop_jobs, jobs_shutdown) = tokio::sync::watch::channel(false);
-    let stop_jobs = Arc::new(stop_jobs);
-    let jobs = crate::jobs::worker::spawn(
-        crate::jobs::JobContext::new(pool, port, config.jobs.clone()),
-        jobs_shutdown,
-    );
-    let register_in = config.discord_guild_id;
-
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all(),
-            on_error: |error| Box::pin(on_error(error)),
-            event_handler: |framework, event| {
-                Box::pin(gateway_events::handle(
-                    framework.serenity_context,
-                    event,
-                    framework.user_data,
-                ))
-            },
-            ..Default::default()
-        })
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                let commands = &framework.options().commands;
-                match register_in {
-                    Some(guild) => {
-                        poise::builtins::register_in_guild(ctx, commands, GuildId::new(guild))
-                            .await?;
-                        tracing::info!(guild, "commands registered in the guild");
+impl Gateway {
+    /// Connects the shards and handles events until `shutdown` completes, then finishes
+    /// in-flight interactions and closes the shards.
+    pub async fn run_until(
+        self,
+        shards: Option<ShardSpec>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Gateway {
+            token,
+            api_base,
+            register_in,
+            services,
+            bot_user_id,
+        } = self;
+        let framework = poise::Framework::builder()
+            .options(poise::FrameworkOptions {
+                commands: commands::all(),
+                on_error: |error| Box::pin(on_error(error)),
+                event_handler: |framework, event| {
+                    Box::pin(gateway_events::handle(
+                        framework.serenity_context,
+                        event,
+                        framework.user_data,
+                    ))
+                },
+                ..Default::default()
+            })
+            .setup(move |ctx, ready, framework| {
+                Box::pin(async move {
+                    let commands = &framework.options().commands;
+                    match register_in {
+                        Some(guild) => {
+                            poise::builtins::register_in_guild(ctx, commands, GuildId::new(guild))
+                                .await?;
+                            tracing::info!(guild, "commands registered in the guild");
+                        }
+                        None => {
+                            poise::builtins::register_globally(ctx, commands).await?;
+                            tracing::info!("commands registered globally");
+                        }
                     }
-                    None => {
-                        poise::builtins::register_globally(ctx, commands).await?;
-                        tracing::info!("commands registered globally");
-                    }
-                }
-                tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected");
-                Ok(Data {
-                    services,
-                    bot_user_id,
+                    tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected");
+                    Ok(Data {
+                        services,
+                        bot_user_id,
+                    })
                 })
             })
-        })
-        .build();
-    let in_flight = Arc::new(InFlight::default());
-    let framework = TrackedFramework {
-        inner: framework,
-        in_flight: in_flight.clone(),
-    };
+            .build();
+        let in_flight = Arc::new(InFlight::default());
+        let framework = TrackedFramework {
+            inner: framework,
+            in_flight: in_flight.clone(),
+        };
 
-    // The gateway client gets its own REST client built the same way (serenity takes it by value).
-    let gateway_http = build_http(&token, config.discord_api_base.as_deref());
-    let mut client = ClientBuilder::new_with_http(gateway_http, intents())
-        .framework(framework)
-        .await?;
-    let shard_manager = client.shard_manager.clone();
-    let stop_jobs_on_signal = stop_jobs.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        stop_jobs_on_signal.send_replace(true);
-        tracing::info!(
-            in_flight = in_flight.current(),
-            "shutting down: finishing interactions"
-        );
-        if !in_flight.drained(DRAIN_DEADLINE).await {
-            tracing::warn!("interactions still running after {DRAIN_DEADLINE:?}; closing anyway");
-        }
-        shard_manager.shutdown_all().await;
-    });
+        let http = build_http(&token, api_base.as_deref());
+        let mut client = ClientBuilder::new_with_http(http, intents())
+            .framework(framework)
+            .await?;
+        let shard_manager = client.shard_manager.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!(
+                in_flight = in_flight.current(),
+                "shutting down: finishing interactions"
+            );
+            if !in_flight.drained(DRAIN_DEADLINE).await {
+                tracing::warn!(
+                    "interactions still running after {DRAIN_DEADLINE:?}; closing anyway"
+                );
+            }
+            shard_manager.shutdown_all().await;
+        });
 
-    let outcome = match shards {
-        // serenity's range is inclusive at both ends: `4..7` starts shards 4, 5, 6 and 7.
-        Some(spec) => {
-            client
-                .start_shard_range(spec.first..spec.last, spec.total)
-                .await
+        match shards {
+            // serenity's range is inclusive at both ends: `4..7` starts shards 4, 5, 6 and 7.
+            Some(spec) => {
+                client
+                    .start_shard_range(spec.first..spec.last, spec.total)
+                    .await?
+            }
+            None => client.start_autosharded().await?,
         }
-        None => client.start_autosharded().await,
-    };
-    stop_jobs.send_replace(true);
-    if tokio::time::timeout(DRAIN_DEADLINE, jobs).await.is_err() {
-        tracing::warn!("scheduled jobs still running after {DRAIN_DEADLINE:?}; exiting anyway");
+        Ok(())
     }
-    if let Some(server) = upload_server {
-        server.abort();
-    }
-    outcome?;
-    tracing::info!("stopped");
-    Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -12,6 +12,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use chrono::Utc;
+use secrecy::ExposeSecret;
 use std::time::Duration;
 
 pub struct S3Store {
@@ -36,7 +37,7 @@ impl S3Store {
             .force_path_style(true)
             .credentials_provider(Credentials::new(
                 &config.access_key_id,
-                &config.secret_access_key,
+                config.secret_access_key.expose_secret(),
                 None,
                 None,
                 "gavel-environment",

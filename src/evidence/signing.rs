@@ -78,7 +78,7 @@ impl Signer {
 }
 
 fn mac(key: &HmacKey) -> HmacSha256 {
-    HmacSha256::new_from_slice(&key.secret).expect("HMAC takes keys of any length")
+    HmacSha256::new_from_slice(key.secret_bytes()).expect("HMAC takes keys of any length")
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -109,10 +109,7 @@ mod tests {
     use serde_json::json;
 
     fn key(id: &str, byte: u8) -> HmacKey {
-        HmacKey {
-            id: id.into(),
-            secret: vec![byte; 32],
-        }
+        HmacKey::new(id, vec![byte; 32])
     }
 
     #[test]

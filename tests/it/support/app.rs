@@ -1,12 +1,13 @@
 //! `spawn_app`: a fresh database, a Discord double seeded with a small guild, and Gavel's
-//! services wired to both through the real serenity HTTP client.
+//! services wired to both by `startup::App`, as `gavel run` wires them, through the real
+//! serenity HTTP client.
 
 use super::db::{fresh_database, TestDb};
 use super::discord::DiscordDouble;
-use gavel::discord::serenity_port::{build_http, SerenityPort};
+use gavel::config::{Config, LogFormat};
 use gavel::ports::discord::permissions;
 use gavel::services::Services;
-use std::sync::Arc;
+use gavel::startup::{App, Needs};
 
 pub const GUILD: u64 = 900_000_000_000_000_001;
 pub const OWNER: u64 = 100_000_000_000_000_001;
@@ -91,34 +92,49 @@ pub async fn seed_guild(discord: &DiscordDouble) {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db = fresh_database().await;
-    let discord = DiscordDouble::start().await;
-    seed_guild(&discord).await;
-    let http = Arc::new(build_http("test-token", Some(&discord.base_url())));
-    let port = SerenityPort::connect(http)
-        .await
-        .expect("the double answers GET /users/@me");
-    let services = Services::new(db.pool.clone(), Arc::new(port));
-    TestApp {
-        db,
-        discord,
-        services,
-        evidence: None,
-    }
+    spawn_app_with(None).await
 }
 
 /// Like [`spawn_app`], with evidence set up from `config` (services and the bot).
 pub async fn spawn_app_with_evidence(config: gavel::config::EvidenceConfig) -> TestApp {
-    let mut app = spawn_app().await;
-    let http = Arc::new(build_http("test-token", Some(&app.discord.base_url())));
-    let port = SerenityPort::connect(http).await.expect("GET /users/@me");
-    app.services = Services::with_evidence(
-        app.db.pool.clone(),
-        Arc::new(port),
-        gavel::evidence::Evidence::from_config(&config),
-    );
-    app.evidence = Some(config);
-    app
+    spawn_app_with(Some(config)).await
+}
+
+async fn spawn_app_with(evidence: Option<gavel::config::EvidenceConfig>) -> TestApp {
+    let db = fresh_database().await;
+    let discord = DiscordDouble::start().await;
+    seed_guild(&discord).await;
+    let config = test_config(&db.url, &discord.base_url(), evidence.clone());
+    let app = App::build(&config, Needs::BOT)
+        .await
+        .expect("the app builds against the test database and the double");
+    TestApp {
+        db,
+        discord,
+        services: app.services().clone(),
+        evidence,
+    }
+}
+
+/// The configuration `gavel run` would read, pointing at a test database and a Discord double.
+pub fn test_config(
+    database_url: &str,
+    discord_api_base: &str,
+    evidence: Option<gavel::config::EvidenceConfig>,
+) -> Config {
+    Config {
+        database_url: database_url.to_string().into(),
+        database_max_connections: 5,
+        discord_token: Some("test-token".into()),
+        discord_api_base: Some(discord_api_base.to_string()),
+        discord_guild_id: Some(GUILD),
+        log_level: "warn".into(),
+        log_format: LogFormat::Pretty,
+        evidence: evidence.unwrap_or_else(|| {
+            gavel::config::EvidenceConfig::local(std::env::temp_dir().join("gavel-no-evidence"))
+        }),
+        jobs: gavel::config::JobsConfig::default(),
+    }
 }
 
 impl TestApp {

@@ -1,10 +1,11 @@
-//! The real bot (serenity + poise, `gavel::discord::bot::run_until`) running against the
+//! The real bot (serenity + poise, started by `startup::App::run_until` as `gavel run` does) running against the
 //! Discord double and a fresh database, driven the way moderators drive it.
 
-use super::app::{spawn_app, TestApp, GENERAL, GUILD};
+use super::app::{spawn_app, test_config, TestApp, GENERAL, GUILD};
 use super::discord::Reply;
-use gavel::config::{Config, LogFormat};
+use gavel::config::Config;
 use gavel::discord::bot::ShardSpec;
+use gavel::startup::{App, Needs};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::oneshot;
@@ -29,19 +30,7 @@ impl RunningBot {
 }
 
 pub fn config_for(app: &TestApp) -> Config {
-    Config {
-        database_url: app.db.url.clone(),
-        database_max_connections: 5,
-        discord_token: Some("test-token".into()),
-        discord_api_base: Some(app.discord.base_url()),
-        discord_guild_id: Some(GUILD),
-        log_level: "warn".into(),
-        log_format: LogFormat::Pretty,
-        evidence: app.evidence.clone().unwrap_or_else(|| {
-            gavel::config::EvidenceConfig::local(std::env::temp_dir().join("gavel-no-evidence"))
-        }),
-        jobs: gavel::config::JobsConfig::default(),
-    }
+    test_config(&app.db.url, &app.discord.base_url(), app.evidence.clone())
 }
 
 /// Starts the bot and waits until it has connected and registered its commands.
@@ -50,7 +39,8 @@ pub async fn start_bot(app: &TestApp, shards: Option<ShardSpec>) -> RunningBot {
     let (stop, stopped) = oneshot::channel::<()>();
     let registrations_before = app.discord.requests_matching("PUT", "/commands").len();
     let task = tokio::spawn(async move {
-        gavel::discord::bot::run_until(&config, shards, async {
+        let app = App::build(&config, Needs::BOT).await?;
+        app.run_until(shards, async {
             let _ = stopped.await;
         })
         .await

@@ -82,8 +82,5 @@ pub fn s3_evidence_config(s3: &TestS3) -> EvidenceConfig {
 }
 
 pub fn test_key() -> HmacKey {
-    HmacKey {
-        id: "test-1".into(),
-        secret: HMAC_KEY.as_bytes().to_vec(),
-    }
+    HmacKey::new("test-1", HMAC_KEY.as_bytes())
 }
