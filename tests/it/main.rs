@@ -9,6 +9,7 @@ mod e2e_gateway;
 mod events;
 mod evidence;
 mod jobs;
+mod layering;
 mod moderation;
 mod mutes;
 mod records;
