@@ -57,7 +57,7 @@ impl GuildSettingsService {
     ) -> GavelResult<GuildSettings> {
         let key = key.trim().to_lowercase();
         let mut tx = self.pool.begin().await?;
-        let before = settings::get(&mut *tx, guild_id).await?;
+        let before = settings::lock(&mut tx, guild_id).await?;
         let mut after = before.clone();
         apply_setting(&mut after, &key, value)?;
         settings::save(&mut *tx, &after).await?;
@@ -89,7 +89,7 @@ impl GuildSettingsService {
             return Err(GavelError::invalid("`unspecified` is reserved"));
         }
         let mut tx = self.pool.begin().await?;
-        let mut current = settings::get(&mut *tx, guild_id).await?;
+        let mut current = settings::lock(&mut tx, guild_id).await?;
         current.violation_overrides.retain(|t| t.key != custom.key);
         current.violation_overrides.push(custom.clone());
         settings::save(&mut *tx, &current).await?;

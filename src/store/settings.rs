@@ -2,7 +2,7 @@ use crate::domain::ids::{from_db, to_db};
 use crate::domain::{EscalationThresholds, MuteType, ViolationType};
 use serde::Serialize;
 use sqlx::types::Json;
-use sqlx::{FromRow, PgExecutor};
+use sqlx::{FromRow, PgConnection, PgExecutor};
 
 #[derive(Debug, FromRow)]
 struct SettingsRow {
@@ -82,6 +82,21 @@ pub async fn get(db: impl PgExecutor<'_>, guild_id: u64) -> Result<GuildSettings
             .fetch_optional(db)
             .await?;
     Ok(row.map_or_else(|| GuildSettings::defaults(guild_id), GuildSettings::from))
+}
+
+/// The guild's settings, locked until the transaction ends, so a read-change-write cannot lose
+/// another writer's change. Creates the guild's row (with the defaults) when it has none.
+pub async fn lock(conn: &mut PgConnection, guild_id: u64) -> Result<GuildSettings, sqlx::Error> {
+    sqlx::query("INSERT INTO guild_settings (guild_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(to_db(guild_id))
+        .execute(&mut *conn)
+        .await?;
+    let row: SettingsRow =
+        sqlx::query_as("SELECT * FROM guild_settings WHERE guild_id = $1 FOR UPDATE")
+            .bind(to_db(guild_id))
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(GuildSettings::from(row))
 }
 
 pub async fn save(db: impl PgExecutor<'_>, settings: &GuildSettings) -> Result<(), sqlx::Error> {

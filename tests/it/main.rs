@@ -13,4 +13,5 @@ mod layering;
 mod moderation;
 mod mutes;
 mod records;
+mod settings;
 mod warnings;
