@@ -2,11 +2,13 @@
 
 use super::case_flow::MAX_REASON_CHARS;
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
+use super::hierarchy::record_change_refusal;
 use super::settings::{taxonomy_for, GuildSettingsService};
 use super::warnings::WarningService;
 use crate::domain::violation::UNSPECIFIED;
 use crate::domain::{CaseState, CaseStatus, ModAction, Standing, UserFlag};
 use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::DiscordPort;
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::flags::{self, FlagRecord};
 use crate::store::mutes::{self, Mute};
@@ -14,10 +16,12 @@ use crate::store::notes;
 use crate::store::strikes::{self, Strike};
 use crate::store::tempbans::{self, Tempban};
 use sqlx::{PgConnection, PgPool};
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct CaseService {
     pool: PgPool,
+    port: Arc<dyn DiscordPort>,
     settings: GuildSettingsService,
     warnings: WarningService,
 }
@@ -48,11 +52,40 @@ pub struct ExternalCase<'a> {
 }
 
 impl CaseService {
-    pub fn new(pool: PgPool, settings: GuildSettingsService, warnings: WarningService) -> Self {
+    pub fn new(
+        pool: PgPool,
+        port: Arc<dyn DiscordPort>,
+        settings: GuildSettingsService,
+        warnings: WarningService,
+    ) -> Self {
         CaseService {
             pool,
+            port,
             settings,
             warnings,
+        }
+    }
+
+    /// Refuses changing a case about yourself, or one about (or by) someone ranked at or above
+    /// you. Checked when the change is made, against Discord's roles now.
+    async fn refuse_unless_may_change(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+    ) -> GavelResult<()> {
+        let case = self.get(guild_id, case_number).await?;
+        match record_change_refusal(
+            self.port.as_ref(),
+            guild_id,
+            actor_id,
+            case.target_id,
+            case.moderator_id,
+        )
+        .await?
+        {
+            Some(refusal) => Err(GavelError::Invalid(refusal)),
+            None => Ok(()),
         }
     }
 
@@ -122,6 +155,8 @@ impl CaseService {
                 "Keep the reason to {MAX_REASON_CHARS} characters."
             )));
         }
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
         let mut tx = self.pool.begin().await?;
         let case = locked_case(&mut tx, guild_id, case_number).await?;
         refuse_if_void(&case)?;
@@ -149,6 +184,8 @@ impl CaseService {
         violation: &str,
         strike_points: Option<u8>,
     ) -> GavelResult<Case> {
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
         let settings = self.settings.get(guild_id).await?;
         let taxonomy = taxonomy_for(&settings);
         let kind = taxonomy.resolve(violation).map_err(GavelError::Invalid)?;
@@ -205,6 +242,8 @@ impl CaseService {
     }
 
     pub async fn close(&self, guild_id: u64, actor_id: u64, case_number: i32) -> GavelResult<Case> {
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
         let mut tx = self.pool.begin().await?;
         let case = locked_case(&mut tx, guild_id, case_number).await?;
         match case.status {
@@ -242,6 +281,8 @@ impl CaseService {
         if reason.is_empty() {
             return Err(GavelError::invalid("Say why the case is voided."));
         }
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
         let mut tx = self.pool.begin().await?;
         let case = locked_case(&mut tx, guild_id, case_number).await?;
         refuse_if_void(&case)?;

@@ -1,19 +1,23 @@
 //! UserFlagService: markers moderators put on users (suspicious, trusted, alt, under review).
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
+use super::hierarchy::record_change_refusal;
 use crate::domain::UserFlag;
 use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::DiscordPort;
 use crate::store::flags::{self, FlagRecord};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct UserFlagService {
     pool: PgPool,
+    port: Arc<dyn DiscordPort>,
 }
 
 impl UserFlagService {
-    pub fn new(pool: PgPool) -> Self {
-        UserFlagService { pool }
+    pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>) -> Self {
+        UserFlagService { pool, port }
     }
 
     pub async fn set(
@@ -50,6 +54,17 @@ impl UserFlagService {
         user_id: u64,
         flag: UserFlag,
     ) -> GavelResult<()> {
+        // Whoever set the flag counts as its author; a user without it is told so below.
+        let set_by = flags::for_user(&self.pool, guild_id, user_id)
+            .await?
+            .into_iter()
+            .find(|record| record.flag == flag)
+            .map_or(actor_id, |record| record.set_by);
+        if let Some(refusal) =
+            record_change_refusal(self.port.as_ref(), guild_id, actor_id, user_id, set_by).await?
+        {
+            return Err(GavelError::Invalid(refusal));
+        }
         let mut tx = self.pool.begin().await?;
         if !flags::clear(&mut tx, guild_id, user_id, flag).await? {
             return Err(GavelError::invalid(format!(

@@ -70,3 +70,57 @@ pub async fn check(
     }
     Ok(Verdict::Cleared(Cleared { guild, target }))
 }
+
+/// Who may change a record (void, edit or close a case; delete a note; clear a flag): not the
+/// person it is about, and only someone ranked above both that person and whoever made the
+/// record, so nobody cleans their own record or overrules a senior. Gavel's own records (made
+/// by automatic moderation) may be changed by any moderator. `None` when allowed.
+pub async fn record_change_refusal(
+    port: &dyn DiscordPort,
+    guild_id: u64,
+    actor_id: u64,
+    subject_id: u64,
+    author_id: u64,
+) -> GavelResult<Option<String>> {
+    if actor_id == subject_id {
+        return Ok(Some(
+            "You cannot change records about yourself; ask another moderator.".into(),
+        ));
+    }
+    let guild = port.guild(guild_id).await?;
+    if actor_id == guild.owner_id {
+        return Ok(None);
+    }
+    let Some(actor) = port.member(guild_id, actor_id).await? else {
+        return Ok(Some("You are not a member of this server.".into()));
+    };
+    let actor_top = guild.top_position(&actor);
+    let outranks = |top: u16| top < actor_top;
+    if subject_id == guild.owner_id {
+        return Ok(Some(
+            "Records about the server owner can only be changed by the owner.".into(),
+        ));
+    }
+    if let Some(subject) = port.member(guild_id, subject_id).await? {
+        if !outranks(guild.top_position(&subject)) {
+            return Ok(Some(format!(
+                "<@{subject_id}>'s highest role is at or above yours; only someone ranked higher can change records about them."
+            )));
+        }
+    }
+    if author_id != actor_id && author_id != port.bot_user_id() {
+        if author_id == guild.owner_id {
+            return Ok(Some(
+                "That record was made by the server owner; only the owner can change it.".into(),
+            ));
+        }
+        if let Some(author) = port.member(guild_id, author_id).await? {
+            if !outranks(guild.top_position(&author)) {
+                return Ok(Some(format!(
+                    "That record was made by <@{author_id}>, who is ranked at or above you; only someone ranked higher can change it."
+                )));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -64,15 +64,20 @@ impl Services {
         let settings = GuildSettingsService::new(pool.clone());
         let warnings = WarningService::new(pool.clone(), settings.clone());
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
-        let cases = CaseService::new(pool.clone(), settings.clone(), warnings.clone());
+        let cases = CaseService::new(
+            pool.clone(),
+            port.clone(),
+            settings.clone(),
+            warnings.clone(),
+        );
         Services {
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),
             cases,
-            notes: NotesService::new(pool.clone()),
-            flags: UserFlagService::new(pool.clone()),
+            notes: NotesService::new(pool.clone(), port.clone()),
+            flags: UserFlagService::new(pool.clone(), port.clone()),
             templates: CaseTemplateService::new(pool.clone(), settings.clone()),
             warnings,
             settings,

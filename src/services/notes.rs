@@ -1,20 +1,24 @@
 //! NotesService: private moderator notes about a user.
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
+use super::hierarchy::record_change_refusal;
 use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::DiscordPort;
 use crate::store::notes::{self, Note};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 pub const MAX_NOTE_CHARS: usize = 2000;
 
 #[derive(Clone)]
 pub struct NotesService {
     pool: PgPool,
+    port: Arc<dyn DiscordPort>,
 }
 
 impl NotesService {
-    pub fn new(pool: PgPool) -> Self {
-        NotesService { pool }
+    pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>) -> Self {
+        NotesService { pool, port }
     }
 
     pub async fn add(
@@ -52,7 +56,25 @@ impl NotesService {
         Ok(notes::visible_for_user(&self.pool, guild_id, user_id).await?)
     }
 
+    /// Deletes a note (it stays on record as deleted). Not a note about yourself, nor one about
+    /// or by someone ranked at or above you.
     pub async fn delete(&self, guild_id: u64, actor_id: u64, note_id: i64) -> GavelResult<Note> {
+        let no_note = || GavelError::not_found(format!("There is no note #{note_id} here."));
+        let note = notes::get(&self.pool, guild_id, note_id)
+            .await?
+            .filter(|note| note.deleted_at.is_none())
+            .ok_or_else(no_note)?;
+        if let Some(refusal) = record_change_refusal(
+            self.port.as_ref(),
+            guild_id,
+            actor_id,
+            note.user_id,
+            note.author_id,
+        )
+        .await?
+        {
+            return Err(GavelError::Invalid(refusal));
+        }
         let mut tx = self.pool.begin().await?;
         let note = notes::delete(&mut tx, guild_id, note_id, actor_id)
             .await?

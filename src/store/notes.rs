@@ -68,6 +68,19 @@ pub async fn count_visible(
 
 /// Hides a note (the row is kept with who deleted it). `None` when there is no such visible
 /// note in this guild.
+/// One note of the guild, deleted or not.
+pub async fn get(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    note_id: i64,
+) -> Result<Option<Note>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM notes WHERE guild_id = $1 AND id = $2")
+        .bind(to_db(guild_id))
+        .bind(note_id)
+        .fetch_optional(db)
+        .await
+}
+
 pub async fn delete(
     conn: &mut PgConnection,
     guild_id: u64,

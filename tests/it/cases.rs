@@ -225,3 +225,157 @@ async fn history_gathers_cases_bans_mutes_strikes_flags_and_notes() {
     assert_eq!(total, 2);
     assert_eq!(page[0].case_number, 1);
 }
+
+async fn recorded_case(app: &TestApp, moderator: u64, target: u64) -> i32 {
+    app.services
+        .cases
+        .record(ExternalCase {
+            guild_id: GUILD,
+            action: ModAction::Kick,
+            moderator_id: moderator,
+            target_id: target,
+            reason: Some("on record"),
+            duration_secs: None,
+            expires_at: None,
+            source: "test",
+        })
+        .await
+        .unwrap()
+        .case_number
+}
+
+/// Nobody cleans their own record, and a junior moderator cannot overrule a senior.
+#[tokio::test]
+async fn moderators_cannot_void_edit_or_close_their_own_record_or_a_seniors_case() {
+    let app = spawn_app().await;
+    let cases = &app.services.cases;
+    let about_moderator = recorded_case(&app, SENIOR_MOD, MODERATOR).await;
+    let by_senior = recorded_case(&app, SENIOR_MOD, MEMBER).await;
+    let about_senior = recorded_case(&app, ADMIN, SENIOR_MOD).await;
+    let own = recorded_case(&app, MODERATOR, MEMBER).await;
+
+    let refusal = |e: gavel::GavelError| e.to_string();
+    let void = cases
+        .void(GUILD, MODERATOR, about_moderator, "not me")
+        .await
+        .map_err(refusal)
+        .unwrap_err();
+    assert!(void.contains("about yourself"), "{void}");
+    for attempt in [
+        cases
+            .update_reason(GUILD, MODERATOR, about_moderator, "edited")
+            .await,
+        cases.close(GUILD, MODERATOR, about_moderator).await,
+    ] {
+        assert!(refusal(attempt.unwrap_err()).contains("about yourself"));
+    }
+    let seniors = cases
+        .void(GUILD, MODERATOR, by_senior, "overrule")
+        .await
+        .map_err(refusal)
+        .unwrap_err();
+    assert!(seniors.contains("ranked at or above you"), "{seniors}");
+    let about = cases
+        .update_reason(GUILD, MODERATOR, about_senior, "softened")
+        .await
+        .map_err(refusal)
+        .unwrap_err();
+    assert!(about.contains("at or above yours"), "{about}");
+
+    // Nothing changed, and no event was written for the refusals.
+    for number in [about_moderator, by_senior, about_senior] {
+        let case = app.case_row(number).await;
+        assert_eq!(case.status, CaseStatus::Open, "case #{number}");
+        assert_eq!(case.reason.as_deref(), Some("on record"));
+    }
+    // The moderator's own case about a member, and a senior acting on a junior's record, go through.
+    cases
+        .void(GUILD, MODERATOR, own, "my mistake")
+        .await
+        .unwrap();
+    cases
+        .void(GUILD, SENIOR_MOD, about_moderator, "reviewed")
+        .await
+        .unwrap();
+    cases.close(GUILD, ADMIN, by_senior).await.unwrap();
+}
+
+#[tokio::test]
+async fn moderators_cannot_delete_notes_or_clear_flags_about_themselves_or_seniors() {
+    let app = spawn_app().await;
+    let note = app
+        .services
+        .notes
+        .add(GUILD, SENIOR_MOD, MODERATOR, "watch their warns")
+        .await
+        .unwrap();
+    let refused = app
+        .services
+        .notes
+        .delete(GUILD, MODERATOR, note.id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("about yourself"), "{refused}");
+    let by_senior = app
+        .services
+        .notes
+        .add(GUILD, SENIOR_MOD, MEMBER, "known alt")
+        .await
+        .unwrap();
+    let refused = app
+        .services
+        .notes
+        .delete(GUILD, MODERATOR, by_senior.id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("ranked at or above you"), "{refused}");
+    assert_eq!(
+        app.services
+            .notes
+            .list(GUILD, MODERATOR)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.services.notes.list(GUILD, MEMBER).await.unwrap().len(),
+        1
+    );
+
+    app.services
+        .flags
+        .set(
+            GUILD,
+            ADMIN,
+            MODERATOR,
+            UserFlag::UnderReview,
+            Some("complaints"),
+        )
+        .await
+        .unwrap();
+    let refused = app
+        .services
+        .flags
+        .clear(GUILD, MODERATOR, MODERATOR, UserFlag::UnderReview)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(refused.contains("about yourself"), "{refused}");
+    assert_eq!(
+        app.services
+            .flags
+            .list(GUILD, MODERATOR)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    app.services
+        .flags
+        .clear(GUILD, ADMIN, MODERATOR, UserFlag::UnderReview)
+        .await
+        .unwrap();
+}

@@ -147,7 +147,11 @@ fn every_layer_imports_only_the_layers_below_it() {
         let source = std::fs::read_to_string(path).expect("read a source file");
         violations.extend(violations_in(&relative, &source));
     }
-    assert!(files.len() > 50, "found only {} files under src/", files.len());
+    assert!(
+        files.len() > 50,
+        "found only {} files under src/",
+        files.len()
+    );
     assert!(
         violations.is_empty(),
         "layering broken:\n{}",
@@ -181,10 +185,16 @@ fn the_check_catches_upward_and_sideways_imports() {
     assert_eq!(upward.len(), 1, "{upward:?}");
     assert!(upward[0].contains("`store` imports `services`"));
 
-    let grouped = violations_in("src/domain/action.rs", "use crate::{store, ports::discord};");
+    let grouped = violations_in(
+        "src/domain/action.rs",
+        "use crate::{store, ports::discord};",
+    );
     assert_eq!(grouped.len(), 2, "{grouped:?}");
 
-    let sideways = violations_in("src/jobs/handlers.rs", "let x = crate::discord::render::x();");
+    let sideways = violations_in(
+        "src/jobs/handlers.rs",
+        "let x = crate::discord::render::x();",
+    );
     assert_eq!(sideways.len(), 1, "{sideways:?}");
 
     let climbing = violations_in(
