@@ -1,10 +1,9 @@
 //! Actions moderators take in Discord's own UI (ban, unban, kick, timeout), learned from the
-//! audit log, become cases attributed to the real moderator. Gavel's own actions carry `[#n]`
-//! in their audit reason and are skipped, so nothing is recorded twice.
+//! audit log, become cases attributed to the real moderator. Entries whose actor is Gavel are
+//! its own actions and are skipped, so nothing is recorded twice.
 
 use super::cases::{CaseService, ExternalCase};
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
-use crate::domain::reason::case_number_in_audit_reason;
 use crate::domain::ModAction;
 use crate::error::GavelResult;
 use crate::jobs::schedule;
@@ -45,13 +44,8 @@ impl AuditLogCaseService {
 
     /// Records the entry as a case; `None` when it was Gavel's own action.
     pub async fn record(&self, entry: AuditEntry) -> GavelResult<Option<Case>> {
-        let ours = entry.actor_id == self.bot_user_id
-            || entry
-                .reason
-                .as_deref()
-                .and_then(case_number_in_audit_reason)
-                .is_some();
-        if ours {
+        // Only the actor says whose entry it is: anyone can type a reason that looks like ours.
+        if entry.actor_id == self.bot_user_id {
             return Ok(None);
         }
         let now = Utc::now();

@@ -148,15 +148,54 @@ async fn actions_in_discords_own_ui_become_cases_for_the_real_moderator() {
         )
         .await;
     assert!(text(&r).contains("at or above yours"));
+    // Only the actor says whose entry it is: a bot entry is skipped, a human's is recorded even
+    // when its reason looks like one of Gavel's.
+    let entry = AuditLogEntry::new(audit_action::MEMBER_KICK, BOT, STRANGER).reason("cleanup");
+    t.app.discord.audit_log_entry(GUILD, entry);
     let entry = AuditLogEntry::new(audit_action::MEMBER_KICK, MODERATOR, STRANGER)
         .reason("[#7] done by Gavel");
     t.app.discord.audit_log_entry(GUILD, entry);
+    wait_for_cases(&t, STRANGER, 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        case_count(&t, STRANGER).await,
-        0,
-        "an entry carrying [#n] is Gavel's own"
-    );
+    let (cases, _) = t
+        .app
+        .services
+        .cases
+        .cases_of_user(GUILD, STRANGER, 0, 50)
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 1, "the bot's entry made no case: {cases:?}");
+    assert_eq!(cases[0].moderator_id, MODERATOR);
+    assert_eq!(cases[0].reason.as_deref(), Some("[#7] done by Gavel"));
+}
+
+/// A reason that starts with `[#n]` does not hide a moderator's manual ban: it becomes a case
+/// and ends the running tempban, which would otherwise lift the permanent ban.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_ban_whose_reason_looks_like_gavels_still_ends_the_tempban() {
+    let t = spawn_bot().await;
+    let r = t
+        .command(
+            MODERATOR,
+            "mod ban",
+            vec![
+                ("user", serde_json::json!(MEMBER.to_string())),
+                ("duration", serde_json::json!("2d")),
+            ],
+        )
+        .await;
+    assert!(text(&r).contains("Case #1"), "{}", text(&r));
+    let entry = AuditLogEntry::new(audit_action::MEMBER_BAN_ADD, SENIOR_MOD, MEMBER)
+        .reason("[#1] perma");
+    t.app.discord.audit_log_entry(GUILD, entry);
+    wait_for_cases(&t, MEMBER, 2).await;
+    let ban = t.app.case_row(2).await;
+    assert_eq!(ban.action, ModAction::Ban);
+    assert_eq!(ban.moderator_id, SENIOR_MOD);
+    let tempban = gavel::store::tempbans::active_for_user(&t.app.db.pool, GUILD, MEMBER)
+        .await
+        .unwrap();
+    assert!(tempban.is_none(), "the permanent ban ended the tempban");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
