@@ -88,6 +88,9 @@ pub struct EvidenceConfig {
 pub const DEFAULT_CDN_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp.net"];
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 const MIN_HMAC_KEY_BYTES: usize = 32;
+pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 16;
+/// Job handlers each hold a connection while they run; commands need some left.
+const MIN_CONNECTIONS_FOR_COMMANDS: u32 = 4;
 
 impl EvidenceConfig {
     /// The local backend under `dir`, no signing key, Discord's CDN hosts.
@@ -325,7 +328,7 @@ impl Config {
             ));
         }
         let database_max_connections = match read("DATABASE_MAX_CONNECTIONS") {
-            None => 10,
+            None => DEFAULT_DATABASE_MAX_CONNECTIONS,
             Some(v) => v
                 .parse::<u32>()
                 .ok()
@@ -399,6 +402,16 @@ impl Config {
         }
         if let Some(days) = number("JOB_HISTORY_DAYS", 0..=3650)? {
             jobs.finished_job_retention = (days > 0).then(|| Duration::from_secs(days * 86_400));
+        }
+        if database_max_connections < jobs.concurrency as u32 + MIN_CONNECTIONS_FOR_COMMANDS {
+            return Err(error(
+                "JOB_CONCURRENCY",
+                format!(
+                    "is {} and DATABASE_MAX_CONNECTIONS is {database_max_connections}, which leaves fewer than {MIN_CONNECTIONS_FOR_COMMANDS} database connections for commands; lower JOB_CONCURRENCY or raise DATABASE_MAX_CONNECTIONS to at least {}",
+                    jobs.concurrency,
+                    jobs.concurrency as u32 + MIN_CONNECTIONS_FOR_COMMANDS
+                ),
+            ));
         }
         Ok(Config {
             jobs,
@@ -503,6 +516,20 @@ mod tests {
             err.to_string(),
             "JOB_DISCORD_RATE is `80`; give a number from 0 to 50"
         );
+        let err = config(&[base[0], ("JOB_CONCURRENCY", "64")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "JOB_CONCURRENCY is 64 and DATABASE_MAX_CONNECTIONS is 16, which leaves fewer than 4 database connections for commands; lower JOB_CONCURRENCY or raise DATABASE_MAX_CONNECTIONS to at least 68"
+        );
+        let err = config(&[base[0], ("DATABASE_MAX_CONNECTIONS", "10")]).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_MAX_CONNECTIONS is 10"));
+        let pooled = config(&[
+            base[0],
+            ("JOB_CONCURRENCY", "64"),
+            ("DATABASE_MAX_CONNECTIONS", "68"),
+        ])
+        .unwrap();
+        assert_eq!(pooled.jobs.concurrency, 64);
         let tuned = config(&[base[0], ("JOB_POLL_INTERVAL_MS", "500")]).unwrap();
         assert_eq!(tuned.jobs.poll_interval, Duration::from_millis(500));
         let ok = config(&[base[0], ("DISCORD_API_BASE", "http://127.0.0.1:9/")]).unwrap();
