@@ -168,11 +168,11 @@ async fn verify_evidence(
 ) -> anyhow::Result<bool> {
     use std::io::IsTerminal;
     config.evidence.require_signing_key()?;
-    let evidence = gavel::evidence::Evidence::from_config(&config.evidence)
+    let evidence = gavel::services::evidence::Evidence::from_config(&config.evidence)
         .ok_or_else(|| anyhow::anyhow!("evidence is not configured"))?;
     let pool = gavel::store::connect(&config.database_url, 2).await?;
     let verifier =
-        gavel::evidence::verify::Verifier::new(pool, evidence.store.clone(), evidence.signer);
+        gavel::services::evidence::Verifier::new(pool, evidence.store.clone(), evidence.signer);
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(0);
         bar.set_style(

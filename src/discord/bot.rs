@@ -100,14 +100,13 @@ pub async fn run_until(
         .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
     let bot_user_id = port.bot_user_id();
     let port: Arc<dyn DiscordPort> = Arc::new(port);
-    let evidence = crate::evidence::Evidence::from_config(&config.evidence);
+    let evidence = crate::services::evidence::Evidence::from_config(&config.evidence);
     if evidence.is_none() {
         tracing::warn!("EVIDENCE_HMAC_KEY is not set: evidence commands are off");
     }
     let services = Services::with_evidence(pool.clone(), port.clone(), evidence);
     let upload_server =
-        crate::evidence::upload_server::start_if_local(&config.evidence, &services.evidence)
-            .await?;
+        crate::web::evidence_upload::start_if_local(&config.evidence, &services.evidence).await?;
     let (stop_jobs, jobs_shutdown) = tokio::sync::watch::channel(false);
     let stop_jobs = Arc::new(stop_jobs);
     let jobs = crate::jobs::worker::spawn(

@@ -115,7 +115,7 @@ pub async fn spawn_app_with_evidence(config: gavel::config::EvidenceConfig) -> T
     app.services = Services::with_evidence(
         app.db.pool.clone(),
         Arc::new(port),
-        gavel::evidence::Evidence::from_config(&config),
+        gavel::services::evidence::Evidence::from_config(&config),
     );
     app.evidence = Some(config);
     app
