@@ -6,12 +6,12 @@ pub mod config;
 pub mod discord;
 pub mod domain;
 pub mod error;
-pub mod evidence;
 pub mod jobs;
 pub mod ports;
 pub mod services;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;
 
 pub use error::{GavelError, GavelResult};

@@ -5,9 +5,9 @@
 use crate::config::Config;
 use crate::discord::bot::{Gateway, ShardSpec};
 use crate::discord::serenity_port::{build_http, SerenityPort};
-use crate::evidence::verify::Verifier;
-use crate::evidence::Evidence;
 use crate::ports::discord::DiscordPort;
+use crate::services::evidence::verify::Verifier;
+use crate::services::evidence::Evidence;
 use crate::services::Services;
 use anyhow::Context as _;
 use secrecy::ExposeSecret;
@@ -144,7 +144,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let online = self.online().clone();
-        let upload_endpoint = crate::evidence::upload_server::start_if_local(
+        let upload_endpoint = crate::web::evidence_upload::start_if_local(
             &self.config.evidence,
             &online.services.evidence,
         )

@@ -6,7 +6,7 @@ use super::components::{member_may, refusal};
 use super::context::{CommandError, Data};
 use super::render;
 use crate::domain::evidence::snapshot::CaptureRange;
-use crate::evidence::verify::CaseReport;
+use crate::services::evidence::CaseReport;
 use crate::services::evidence::{Capture, CaseChoice};
 use crate::store::evidence::{AmendmentRow, EvidenceItemRow};
 use serenity::all::{

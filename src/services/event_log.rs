@@ -30,6 +30,10 @@ pub mod kinds {
     pub const TIMEOUT_RENEWED: &str = "timeout.renewed";
     pub const CASE_RECONCILED: &str = "case.reconciled";
     pub const STRIKE_EXPIRED: &str = "strike.expired";
+    pub const EVIDENCE_ADDED: &str = "evidence.added";
+    pub const EVIDENCE_AMENDED: &str = "evidence.amended";
+    pub const EVIDENCE_UPLOAD_REQUESTED: &str = "evidence.upload_requested";
+    pub const EVIDENCE_VERIFIED: &str = "evidence.verified";
 }
 
 /// Builds events so every one carries an actor and a violation type (`unspecified` when the

@@ -58,7 +58,7 @@ impl Services {
     pub fn with_evidence(
         pool: PgPool,
         port: Arc<dyn DiscordPort>,
-        evidence: Option<crate::evidence::Evidence>,
+        evidence: Option<evidence::Evidence>,
     ) -> Self {
         let events = ModEventLogger::new(pool.clone());
         let settings = GuildSettingsService::new(pool.clone());

@@ -1,5 +1,6 @@
 //! Evidence items, amendments (both append-only) and pending upload links.
 
+use crate::domain::evidence::canonical::{AmendmentDocument, ItemDocument};
 use crate::domain::ids::to_db;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection, PgExecutor};
@@ -261,6 +262,26 @@ pub async fn mark_upload_done(
 }
 
 impl EvidenceItemRow {
+    /// What the item's signature covers.
+    pub fn signed_document(&self) -> ItemDocument<'_> {
+        ItemDocument {
+            guild_id: self.guild_id,
+            case_number: self.case_number,
+            seq: self.seq,
+            kind: &self.kind,
+            source: &self.source,
+            url: self.url.as_deref(),
+            filename: self.filename.as_deref(),
+            note: self.note.as_deref(),
+            objects: &self.objects,
+            metadata: &self.metadata,
+            added_by: self.added_by,
+            created_at: self.created_at,
+            key_id: &self.key_id,
+            prev_signature: self.prev_signature.as_deref(),
+        }
+    }
+
     /// The SHA-256 of the item's content (its first object), if it has one.
     pub fn sha256(&self) -> Option<String> {
         self.objects
@@ -271,5 +292,82 @@ impl EvidenceItemRow {
 
     pub fn object_count(&self) -> usize {
         self.objects.as_array().map_or(0, Vec::len)
+    }
+}
+
+impl AmendmentRow {
+    /// What the amendment's signature covers.
+    pub fn signed_document(&self) -> AmendmentDocument<'_> {
+        AmendmentDocument {
+            guild_id: self.guild_id,
+            case_number: self.case_number,
+            seq: self.seq,
+            kind: &self.kind,
+            target_seq: self.target_seq,
+            text: &self.text,
+            added_by: self.added_by,
+            created_at: self.created_at,
+            key_id: &self.key_id,
+            prev_signature: self.prev_signature.as_deref(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::evidence::canonical::encode;
+    use serde_json::json;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-21T10:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn signed_documents_cover_every_column_but_ids_and_signature() {
+        let item = EvidenceItemRow {
+            id: 9,
+            guild_id: 1,
+            case_id: 2,
+            case_number: 7,
+            seq: 3,
+            kind: "file".into(),
+            source: "upload".into(),
+            url: None,
+            filename: Some("a.png".into()),
+            note: Some("n".into()),
+            objects: json!([{"sha256": "ab"}]),
+            metadata: json!({}),
+            added_by: 5,
+            created_at: at(),
+            key_id: "k1".into(),
+            prev_signature: Some("ff".into()),
+            signature: "x".into(),
+        };
+        assert_eq!(
+            encode(&item.signed_document().to_json()).unwrap(),
+            r#"{"added_by":"5","case":7,"created_at":"2026-11-21T10:00:00.123456Z","filename":"a.png","guild":"1","key_id":"k1","kind":"file","metadata":{},"note":"n","objects":[{"sha256":"ab"}],"prev":"ff","seq":3,"source":"upload","type":"evidence_item","url":null,"v":1}"#
+        );
+        let amendment = AmendmentRow {
+            id: 9,
+            guild_id: 1,
+            case_id: 2,
+            case_number: 7,
+            seq: 4,
+            kind: "note".into(),
+            target_seq: Some(3),
+            text: "t".into(),
+            added_by: 5,
+            created_at: at(),
+            key_id: "k1".into(),
+            prev_signature: None,
+            signature: "x".into(),
+        };
+        assert_eq!(
+            encode(&amendment.signed_document().to_json()).unwrap(),
+            r#"{"added_by":"5","case":7,"created_at":"2026-11-21T10:00:00.123456Z","guild":"1","key_id":"k1","kind":"note","prev":null,"seq":4,"target":3,"text":"t","type":"evidence_amendment","v":1}"#
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The SQL. Each file owns one table (or one concern); services compose them in transactions.
+//! Persistence. The SQL: each file owns one table (or one concern); services compose them in
+//! transactions. `objects/`: where evidence objects are stored and downloaded from.
 
 pub mod cases;
 pub mod event_log;
@@ -6,6 +7,7 @@ pub mod evidence;
 pub mod flags;
 pub mod mutes;
 pub mod notes;
+pub mod objects;
 pub mod settings;
 pub mod strikes;
 pub mod tempbans;

@@ -185,8 +185,8 @@ async fn a_manual_ban_whose_reason_looks_like_gavels_still_ends_the_tempban() {
         )
         .await;
     assert!(text(&r).contains("Case #1"), "{}", text(&r));
-    let entry = AuditLogEntry::new(audit_action::MEMBER_BAN_ADD, SENIOR_MOD, MEMBER)
-        .reason("[#1] perma");
+    let entry =
+        AuditLogEntry::new(audit_action::MEMBER_BAN_ADD, SENIOR_MOD, MEMBER).reason("[#1] perma");
     t.app.discord.audit_log_entry(GUILD, entry);
     wait_for_cases(&t, MEMBER, 2).await;
     let ban = t.app.case_row(2).await;

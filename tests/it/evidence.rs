@@ -6,11 +6,11 @@ use crate::support::app::{spawn_app_with_evidence, TestApp, GENERAL, GUILD, MEMB
 use crate::support::bot::{start_bot, text, REPLY_TIMEOUT};
 use crate::support::s3::{s3_evidence_config, start_s3, temp_dir, test_key, TestS3, HMAC_KEY};
 use gavel::config::EvidenceConfig;
+use gavel::domain::evidence::signing::sha256_hex;
 use gavel::domain::ModAction;
-use gavel::evidence::signing::sha256_hex;
-use gavel::evidence::upload_server;
 use gavel::services::cases::ExternalCase;
 use gavel::services::evidence::{AmendmentKind, AttachmentInput};
+use gavel::web::evidence_upload;
 use serde_json::json;
 use sqlx::Executor;
 
@@ -141,7 +141,7 @@ async fn the_local_backend_accepts_only_what_its_signed_link_allows_once() {
     let app = spawn_app_with_evidence(config).await;
     let service = app.services.evidence.clone();
     let local = service.runtime_handle().unwrap().local.clone().unwrap();
-    tokio::spawn(upload_server::serve(
+    tokio::spawn(evidence_upload::serve(
         listener,
         local,
         service.clone(),

@@ -1,3 +1,6 @@
-//! Evidence documents as pure data.
+//! Evidence as pure data and pure computation: the signed documents and their canonical form,
+//! the HMAC and hashes over them, and message snapshots.
 
+pub mod canonical;
+pub mod signing;
 pub mod snapshot;

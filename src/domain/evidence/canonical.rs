@@ -16,12 +16,11 @@
 //! (`2026-11-21T10:00:00.123456Z`, see [`timestamp`]), the precision PostgreSQL stores.
 //!
 //! What is signed is the byte string `gavel-evidence-v1\n` followed by the document. The
-//! documents of items and amendments are built by [`item_document`] and
-//! [`amendment_document`]: version `v`, `type`, and every column of the row except its database
-//! id and its own signature (the previous entry's signature is in `prev`, the key id in
-//! `key_id`, the content's SHA-256 in each of `objects`).
+//! documents of items and amendments are [`ItemDocument`] and [`AmendmentDocument`] written as
+//! JSON: version `v`, `type`, and every column of the entry's row except its database id and its
+//! own signature (the previous entry's signature is in `prev`, the key id in `key_id`, the
+//! content's SHA-256 in each of `objects`).
 
-use crate::store::evidence::{AmendmentRow, EvidenceItemRow};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use std::fmt::Write;
@@ -117,44 +116,84 @@ fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// The signed document of an evidence item: every column but the row id and the signature.
-pub fn item_document(row: &EvidenceItemRow) -> Value {
-    json!({
-        "v": 1,
-        "type": "evidence_item",
-        "guild": row.guild_id.to_string(),
-        "case": row.case_number,
-        "seq": row.seq,
-        "kind": row.kind,
-        "source": row.source,
-        "url": row.url,
-        "filename": row.filename,
-        "note": row.note,
-        "objects": row.objects,
-        "metadata": row.metadata,
-        "added_by": row.added_by.to_string(),
-        "created_at": timestamp(row.created_at),
-        "key_id": row.key_id,
-        "prev": row.prev_signature,
-    })
+/// The signed fields of an evidence item: every column of its row but the row ids and the
+/// signature.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ItemDocument<'a> {
+    pub guild_id: u64,
+    pub case_number: i32,
+    pub seq: i32,
+    pub kind: &'a str,
+    pub source: &'a str,
+    pub url: Option<&'a str>,
+    pub filename: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub objects: &'a Value,
+    pub metadata: &'a Value,
+    pub added_by: u64,
+    pub created_at: DateTime<Utc>,
+    pub key_id: &'a str,
+    pub prev_signature: Option<&'a str>,
 }
 
-/// The signed document of an amendment.
-pub fn amendment_document(row: &AmendmentRow) -> Value {
-    json!({
-        "v": 1,
-        "type": "evidence_amendment",
-        "guild": row.guild_id.to_string(),
-        "case": row.case_number,
-        "seq": row.seq,
-        "kind": row.kind,
-        "target": row.target_seq,
-        "text": row.text,
-        "added_by": row.added_by.to_string(),
-        "created_at": timestamp(row.created_at),
-        "key_id": row.key_id,
-        "prev": row.prev_signature,
-    })
+impl ItemDocument<'_> {
+    /// The document the signature covers.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "v": 1,
+            "type": "evidence_item",
+            "guild": self.guild_id.to_string(),
+            "case": self.case_number,
+            "seq": self.seq,
+            "kind": self.kind,
+            "source": self.source,
+            "url": self.url,
+            "filename": self.filename,
+            "note": self.note,
+            "objects": self.objects,
+            "metadata": self.metadata,
+            "added_by": self.added_by.to_string(),
+            "created_at": timestamp(self.created_at),
+            "key_id": self.key_id,
+            "prev": self.prev_signature,
+        })
+    }
+}
+
+/// The signed fields of an amendment: every column of its row but the row ids and the
+/// signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmendmentDocument<'a> {
+    pub guild_id: u64,
+    pub case_number: i32,
+    pub seq: i32,
+    pub kind: &'a str,
+    pub target_seq: Option<i32>,
+    pub text: &'a str,
+    pub added_by: u64,
+    pub created_at: DateTime<Utc>,
+    pub key_id: &'a str,
+    pub prev_signature: Option<&'a str>,
+}
+
+impl AmendmentDocument<'_> {
+    /// The document the signature covers.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "v": 1,
+            "type": "evidence_amendment",
+            "guild": self.guild_id.to_string(),
+            "case": self.case_number,
+            "seq": self.seq,
+            "kind": self.kind,
+            "target": self.target_seq,
+            "text": self.text,
+            "added_by": self.added_by.to_string(),
+            "created_at": timestamp(self.created_at),
+            "key_id": self.key_id,
+            "prev": self.prev_signature,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Downloads of message attachments, only from Discord's CDN hosts (configurable for tests),
 //! with a size cap and no redirects, so a URL in a message cannot make Gavel fetch anything
 //! else (no SSRF).
+//!
+//! It sits with the object stores, not in `ports` (contracts only), because it is I/O on
+//! evidence objects that the services call, like the storage backends beside it.
 
 use std::net::IpAddr;
 use std::time::Duration;

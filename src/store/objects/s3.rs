@@ -1,7 +1,7 @@
 //! The S3-compatible backend (Backblaze B2 in production) over aws-sdk-s3: custom endpoint,
 //! path-style addressing, static credentials from the environment, rustls with ring.
 
-use super::store::{EvidenceStore, PresignedUpload, StoreError, MAX_UPLOAD_EXPIRY};
+use super::{ObjectStore, ObjectStoreError, PresignedUpload, MAX_UPLOAD_EXPIRY};
 use crate::config::S3Config;
 use async_trait::async_trait;
 use aws_sdk_s3::config::{
@@ -20,8 +20,8 @@ pub struct S3Store {
     bucket: String,
 }
 
-fn backend_error<E: std::error::Error>(error: E) -> StoreError {
-    StoreError::Backend(DisplayErrorContext(error).to_string())
+fn backend_error<E: std::error::Error>(error: E) -> ObjectStoreError {
+    ObjectStoreError::Backend(DisplayErrorContext(error).to_string())
 }
 
 impl S3Store {
@@ -53,7 +53,7 @@ impl S3Store {
         }
     }
 
-    async fn exists(&self, key: &str) -> Result<bool, StoreError> {
+    async fn exists(&self, key: &str) -> Result<bool, ObjectStoreError> {
         match self
             .client
             .head_object()
@@ -70,7 +70,7 @@ impl S3Store {
 }
 
 #[async_trait]
-impl EvidenceStore for S3Store {
+impl ObjectStore for S3Store {
     fn backend(&self) -> &'static str {
         "s3"
     }
@@ -80,10 +80,10 @@ impl EvidenceStore for S3Store {
         key: &str,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ObjectStoreError> {
         // Keys carry 128 random bits, so a clash means something is wrong; never overwrite.
         if self.exists(key).await? {
-            return Err(StoreError::Exists(key.to_string()));
+            return Err(ObjectStoreError::Exists(key.to_string()));
         }
         let length = bytes.len() as i64;
         self.client
@@ -99,7 +99,7 @@ impl EvidenceStore for S3Store {
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError> {
         let output = match self
             .client
             .get_object()
@@ -122,7 +122,7 @@ impl EvidenceStore for S3Store {
         content_type: &str,
         size: u64,
         expires_in: Duration,
-    ) -> Result<PresignedUpload, StoreError> {
+    ) -> Result<PresignedUpload, ObjectStoreError> {
         let expires_in = expires_in.min(MAX_UPLOAD_EXPIRY);
         let presigning = PresigningConfig::expires_in(expires_in).map_err(backend_error)?;
         // Content-Type and Content-Length become signed headers: any other type or size

@@ -2,13 +2,16 @@
 //! object and recomputes its SHA-256, every signature, every case's chain, and compares the
 //! chain with what the (append-only) event log recorded when each entry was appended.
 
-use super::canonical::{amendment_document, item_document};
-use super::signing::{sha256_hex, Signer};
-use super::store::EvidenceStore;
+use super::signer::Signer;
+use super::EvidenceService;
+use crate::domain::evidence::signing::sha256_hex;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::domain::ids::from_db;
+use crate::error::GavelResult;
+use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::store::evidence::{self, AmendmentRow, EvidenceItemRow};
-use serde_json::Value;
+use crate::store::objects::ObjectStore;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::fmt;
 use std::sync::Arc;
@@ -108,12 +111,12 @@ impl Entry<'_> {
 #[derive(Clone)]
 pub struct Verifier {
     pool: PgPool,
-    store: Arc<dyn EvidenceStore>,
+    store: Arc<dyn ObjectStore>,
     signer: Signer,
 }
 
 impl Verifier {
-    pub fn new(pool: PgPool, store: Arc<dyn EvidenceStore>, signer: Signer) -> Self {
+    pub fn new(pool: PgPool, store: Arc<dyn ObjectStore>, signer: Signer) -> Self {
         Verifier {
             pool,
             store,
@@ -204,14 +207,14 @@ impl Verifier {
 
             let (document, key_id, row_guild, row_case, label) = match entry {
                 Entry::Item(i) => (
-                    item_document(i),
+                    i.signed_document().to_json(),
                     &i.key_id,
                     i.guild_id,
                     i.case_number,
                     "item",
                 ),
                 Entry::Amendment(a) => (
-                    amendment_document(a),
+                    a.signed_document().to_json(),
                     &a.key_id,
                     a.guild_id,
                     a.case_number,
@@ -300,5 +303,44 @@ fn parse_objects(objects: &Value) -> Vec<Result<StoredObject, String>> {
             })
             .collect(),
         None => vec![Err("the objects column is not a list".into())],
+    }
+}
+
+impl EvidenceService {
+    pub fn verifier(&self) -> GavelResult<Verifier> {
+        let evidence = self.runtime()?;
+        Ok(Verifier::new(
+            self.pool.clone(),
+            evidence.store.clone(),
+            evidence.signer.clone(),
+        ))
+    }
+
+    /// Verifies one case's evidence, and records that it was checked.
+    pub async fn verify(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+    ) -> GavelResult<CaseReport> {
+        let verifier = self.verifier()?;
+        let case = self.cases.get(guild_id, case_number).await?;
+        let report = verifier
+            .verify_case(guild_id, case.id, case.case_number)
+            .await?;
+        ModEventLogger::log(
+            &self.pool,
+            &event(guild_id, kinds::EVIDENCE_VERIFIED, actor_id)
+                .target(case.target_id)
+                .case(case.id)
+                .violation(&case.violation_type)
+                .data(json!({
+                    "entries": report.entries,
+                    "objects": report.objects,
+                    "problems": report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+                })),
+        )
+        .await?;
+        Ok(report)
     }
 }

@@ -1,5 +1,13 @@
-//! Where evidence objects live. Objects are written once under keys nobody can guess and are
-//! never overwritten; uploads from moderators go straight to storage through presigned URLs.
+//! Evidence objects (files, message snapshots): where they live and where they come from.
+//! Objects are written once under keys nobody can guess and are never overwritten; uploads from
+//! moderators go straight to storage through presigned URLs.
+//!
+//! - this file: the [`ObjectStore`] trait and object keys; `local.rs` and `s3.rs` its backends
+//! - `cdn.rs` downloads attachments from Discord's CDN
+
+pub mod cdn;
+pub mod local;
+pub mod s3;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -9,7 +17,7 @@ use std::time::Duration;
 pub const MAX_UPLOAD_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum ObjectStoreError {
     #[error("an object already exists at {0}")]
     Exists(String),
     #[error("the evidence storage failed: {0}")]
@@ -27,7 +35,7 @@ pub struct PresignedUpload {
 }
 
 #[async_trait]
-pub trait EvidenceStore: Send + Sync {
+pub trait ObjectStore: Send + Sync {
     /// `local` or `s3`, for reports.
     fn backend(&self) -> &'static str;
 
@@ -37,10 +45,10 @@ pub trait EvidenceStore: Send + Sync {
         key: &str,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), ObjectStoreError>;
 
     /// The object's bytes; `None` when there is none.
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError>;
 
     /// A URL to PUT exactly `size` bytes of `content_type` to `key` until `expires_in` passes;
     /// the storage refuses any other size or type.
@@ -50,7 +58,7 @@ pub trait EvidenceStore: Send + Sync {
         content_type: &str,
         size: u64,
         expires_in: Duration,
-    ) -> Result<PresignedUpload, StoreError>;
+    ) -> Result<PresignedUpload, ObjectStoreError>;
 }
 
 /// A new object key: `guilds/<guild>/cases/<case number>/<128 random bits>/<name>`. The random

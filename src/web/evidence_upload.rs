@@ -3,9 +3,9 @@
 //! and records it as evidence. `gavel run` serves it on `EVIDENCE_UPLOAD_ADDR` when evidence
 //! uses the local backend.
 
-use super::local::{LocalStore, UploadGrant};
-use super::store::StoreError;
 use crate::services::evidence::EvidenceService;
+use crate::store::objects::local::{LocalStore, UploadGrant};
+use crate::store::objects::{ObjectStore, ObjectStoreError};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -85,14 +85,13 @@ async fn upload(
             )
         }
     };
-    use super::store::EvidenceStore;
     match state
         .local
         .put_new(&grant.key, &grant.content_type, bytes.to_vec())
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Exists(_)) => {
+        Err(ObjectStoreError::Exists(_)) => {
             return (
                 StatusCode::CONFLICT,
                 "Refused: this link has already been used.\n".into(),

@@ -1,9 +1,9 @@
 //! The local-directory backend, the default when no S3 storage is configured. Its presigned
-//! uploads are URLs to Gavel's own upload endpoint (`upload_server.rs`), signed with a key
+//! uploads are URLs to Gavel's own upload endpoint (`web::evidence_upload`), signed with a key
 //! derived from the evidence key.
 
-use super::signing::{hmac_hex, hmac_verify};
-use super::store::{valid_key, EvidenceStore, PresignedUpload, StoreError};
+use super::{valid_key, ObjectStore, ObjectStoreError, PresignedUpload};
+use crate::domain::evidence::signing::{hmac_hex, hmac_verify};
 use async_trait::async_trait;
 use chrono::Utc;
 use std::io::Write;
@@ -42,9 +42,11 @@ impl LocalStore {
         }
     }
 
-    fn path(&self, key: &str) -> Result<PathBuf, StoreError> {
+    fn path(&self, key: &str) -> Result<PathBuf, ObjectStoreError> {
         if !valid_key(key) {
-            return Err(StoreError::Backend(format!("`{key}` is not a valid key")));
+            return Err(ObjectStoreError::Backend(format!(
+                "`{key}` is not a valid key"
+            )));
         }
         Ok(self.dir.join(key))
     }
@@ -95,7 +97,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
 }
 
 #[async_trait]
-impl EvidenceStore for LocalStore {
+impl ObjectStore for LocalStore {
     fn backend(&self) -> &'static str {
         "local"
     }
@@ -105,24 +107,24 @@ impl EvidenceStore for LocalStore {
         key: &str,
         _content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), ObjectStoreError> {
         let path = self.path(key)?;
         let written = tokio::task::spawn_blocking(move || write_new(&path, &bytes))
             .await
-            .map_err(|e| StoreError::Backend(e.to_string()))?
-            .map_err(|e| StoreError::Backend(e.to_string()))?;
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))?;
         if written {
             Ok(())
         } else {
-            Err(StoreError::Exists(key.to_string()))
+            Err(ObjectStoreError::Exists(key.to_string()))
         }
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError> {
         match tokio::fs::read(self.path(key)?).await {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Backend(e.to_string())),
+            Err(e) => Err(ObjectStoreError::Backend(e.to_string())),
         }
     }
 
@@ -132,10 +134,10 @@ impl EvidenceStore for LocalStore {
         content_type: &str,
         size: u64,
         expires_in: Duration,
-    ) -> Result<PresignedUpload, StoreError> {
+    ) -> Result<PresignedUpload, ObjectStoreError> {
         self.path(key)?;
         let expires_at = Utc::now()
-            + chrono::Duration::from_std(expires_in.min(super::store::MAX_UPLOAD_EXPIRY))
+            + chrono::Duration::from_std(expires_in.min(super::MAX_UPLOAD_EXPIRY))
                 .expect("15 minutes fits");
         let expires = expires_at.timestamp();
         let sig = hmac_hex(

@@ -1,31 +1,19 @@
-//! HMAC-SHA256 signatures over canonical documents, under named keys so keys can be rotated:
-//! new entries are signed with the current key, and entries signed with a retired key still
-//! verify as long as that key is configured.
+//! Signatures under named keys so keys can be rotated: new entries are signed with the current
+//! key, and entries signed with a retired key still verify as long as that key is configured.
+//! The HMAC itself is `domain::evidence::signing`; this holds the configured keys, which is why
+//! it sits above `config` rather than in `domain`.
 
-use super::canonical::{self, NotCanonical};
 use crate::config::HmacKey;
-use hmac::{KeyInit, Mac};
+use crate::domain::evidence::canonical::NotCanonical;
+use crate::domain::evidence::signing::{
+    derive_key, sign_document, verify_document, SignatureError,
+};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-type HmacSha256 = hmac::Hmac<Sha256>;
 
 #[derive(Clone)]
 pub struct Signer {
     current: HmacKey,
     retired: Vec<HmacKey>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignatureError {
-    #[error("signed with key `{0}`, which is not configured")]
-    UnknownKey(String),
-    #[error("the signature does not match")]
-    Mismatch,
-    #[error("the stored signature is not hex")]
-    Malformed,
-    #[error(transparent)]
-    NotCanonical(#[from] NotCanonical),
 }
 
 impl Signer {
@@ -45,9 +33,7 @@ impl Signer {
 
     /// Hex HMAC-SHA256 of the document's signed message under the current key.
     pub fn sign(&self, document: &Value) -> Result<String, NotCanonical> {
-        let mut mac = mac(&self.current);
-        mac.update(&canonical::signed_message(document)?);
-        Ok(hex::encode(mac.finalize().into_bytes()))
+        sign_document(self.current.secret_bytes(), document)
     }
 
     /// Checks `signature` (hex) over the document with the key named `key_id`, in constant time.
@@ -60,52 +46,20 @@ impl Signer {
         let key = self
             .key(key_id)
             .ok_or_else(|| SignatureError::UnknownKey(key_id.to_string()))?;
-        let expected = hex::decode(signature).map_err(|_| SignatureError::Malformed)?;
-        let mut mac = mac(key);
-        mac.update(&canonical::signed_message(document)?);
-        mac.verify_slice(&expected)
-            .map_err(|_| SignatureError::Mismatch)
+        verify_document(key.secret_bytes(), document, signature)
     }
 
     /// A key for another purpose (the local upload URLs), derived so it never equals the
     /// evidence key itself.
     pub fn derived_key(&self, purpose: &str) -> Vec<u8> {
-        let mut mac = mac(&self.current);
-        mac.update(b"gavel-derive-v1\n");
-        mac.update(purpose.as_bytes());
-        mac.finalize().into_bytes().to_vec()
+        derive_key(self.current.secret_bytes(), purpose)
     }
-}
-
-fn mac(key: &HmacKey) -> HmacSha256 {
-    HmacSha256::new_from_slice(key.secret_bytes()).expect("HMAC takes keys of any length")
-}
-
-/// Hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// HMAC-SHA256 of `message` under a raw key, for the upload URLs.
-pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// Constant-time check of a hex HMAC made by [`hmac_hex`].
-pub fn hmac_verify(key: &[u8], message: &[u8], signature: &str) -> bool {
-    let Ok(expected) = hex::decode(signature) else {
-        return false;
-    };
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(message);
-    mac.verify_slice(&expected).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::evidence::signing::{hmac_hex, hmac_verify, sha256_hex};
     use serde_json::json;
 
     fn key(id: &str, byte: u8) -> HmacKey {

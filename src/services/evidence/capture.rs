@@ -1,0 +1,289 @@
+//! Evidence taken from Discord and the web: URLs (recorded as given, never fetched), Discord
+//! message links, and Capture Evidence ranges, each message stored as a snapshot with its
+//! attachments beside it.
+
+use super::chain::ItemDraft;
+use super::{clean_note, EvidenceService};
+use crate::domain::evidence::canonical::timestamp;
+use crate::domain::evidence::snapshot::{
+    parse_message_link, CaptureDocument, CaptureRange, MessageSnapshot, FORMAT,
+};
+use crate::domain::ModAction;
+use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::MessagePage;
+use crate::services::cases::ExternalCase;
+use crate::store::cases::Case;
+use crate::store::evidence::EvidenceItemRow;
+use crate::store::objects::cdn::CdnError;
+use chrono::Utc;
+use serde_json::json;
+
+const MAX_URL_CHARS: usize = 2000;
+
+/// Which case evidence goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseChoice {
+    Existing(i32),
+    /// Open a new case about the captured message's author.
+    New,
+}
+
+/// What a capture stored.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub case: Case,
+    pub item: EvidenceItemRow,
+    pub messages: Vec<MessageSnapshot>,
+}
+
+impl Capture {
+    pub fn attachments_stored(&self) -> usize {
+        self.messages
+            .iter()
+            .flat_map(|m| &m.attachments)
+            .filter(|a| a.stored.is_some())
+            .count()
+    }
+
+    /// `filename: reason` for each attachment that was not stored.
+    pub fn attachments_refused(&self) -> Vec<String> {
+        self.messages
+            .iter()
+            .flat_map(|m| &m.attachments)
+            .filter_map(|a| {
+                a.not_stored
+                    .as_ref()
+                    .map(|why| format!("{}: {why}", a.filename))
+            })
+            .collect()
+    }
+}
+
+impl EvidenceService {
+    /// A URL: Discord message links become message snapshots; anything else is recorded as
+    /// given, never fetched.
+    pub async fn add_url(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+        url: &str,
+        note: Option<&str>,
+    ) -> GavelResult<Capture> {
+        self.runtime()?;
+        let note = clean_note(note)?;
+        let url = url.trim();
+        if let Some((link_guild, channel, message)) = parse_message_link(url) {
+            if link_guild != guild_id {
+                return Err(GavelError::invalid(
+                    "That message link points to another server; capture evidence from this one.",
+                ));
+            }
+            return self
+                .capture(
+                    guild_id,
+                    actor_id,
+                    CaseChoice::Existing(case_number),
+                    channel,
+                    message,
+                    CaptureRange::Single,
+                    note.as_deref(),
+                    "message_link",
+                )
+                .await;
+        }
+        let parsed = reqwest::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if parsed.is_none() || url.chars().count() > MAX_URL_CHARS {
+            return Err(GavelError::invalid(
+                "Give a full http:// or https:// URL (up to 2000 characters).",
+            ));
+        }
+        let case = self.case(guild_id, case_number).await?;
+        let item = self
+            .record_item(
+                &case,
+                actor_id,
+                ItemDraft {
+                    kind: "url",
+                    source: "url",
+                    url: Some(url.to_string()),
+                    filename: None,
+                    note,
+                    objects: vec![],
+                    metadata: json!({}),
+                },
+            )
+            .await?;
+        Ok(Capture {
+            case,
+            item,
+            messages: vec![],
+        })
+    }
+
+    async fn fetch_range(
+        &self,
+        channel_id: u64,
+        target: &MessageSnapshot,
+        range: CaptureRange,
+    ) -> GavelResult<Vec<MessageSnapshot>> {
+        let id = target.id_u64();
+        let mut messages = vec![target.clone()];
+        match range {
+            CaptureRange::Single => {}
+            CaptureRange::Around { before, after } => {
+                if before > 0 {
+                    messages.extend(
+                        self.port
+                            .messages(channel_id, MessagePage::Before(id), before)
+                            .await?,
+                    );
+                }
+                if after > 0 {
+                    messages.extend(
+                        self.port
+                            .messages(channel_id, MessagePage::After(id), after)
+                            .await?,
+                    );
+                }
+            }
+            CaptureRange::UpTo(other) if other > id => {
+                let after = self
+                    .port
+                    .messages(channel_id, MessagePage::After(id), 100)
+                    .await?;
+                messages.extend(after.into_iter().filter(|m| m.id_u64() <= other));
+            }
+            CaptureRange::UpTo(other) => {
+                let before = self
+                    .port
+                    .messages(channel_id, MessagePage::Before(id), 100)
+                    .await?;
+                messages.extend(before.into_iter().filter(|m| m.id_u64() >= other));
+            }
+        }
+        messages.sort_by_key(MessageSnapshot::id_u64);
+        messages.dedup_by_key(|m| m.id_u64());
+        Ok(messages)
+    }
+
+    /// Captures a message (and a range around it) with its attachments as one item.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn capture(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case: CaseChoice,
+        channel_id: u64,
+        message_id: u64,
+        range: CaptureRange,
+        note: Option<&str>,
+        source: &'static str,
+    ) -> GavelResult<Capture> {
+        let evidence = self.runtime()?;
+        let note = clean_note(note)?;
+        let target = self
+            .port
+            .message(channel_id, message_id)
+            .await
+            .map_err(|e| {
+                if e.is(crate::ports::discord::codes::UNKNOWN_MESSAGE) {
+                    GavelError::not_found("That message no longer exists (or Gavel cannot see it).")
+                } else {
+                    GavelError::from(e)
+                }
+            })?;
+        let mut messages = self.fetch_range(channel_id, &target, range).await?;
+        let case = match case {
+            CaseChoice::Existing(number) => self.case(guild_id, number).await?,
+            CaseChoice::New => {
+                let author: u64 = target.author.id.parse().unwrap_or(0);
+                self.cases
+                    .record(ExternalCase {
+                        guild_id,
+                        action: ModAction::Report,
+                        moderator_id: actor_id,
+                        target_id: author,
+                        reason: Some("Opened to hold captured evidence"),
+                        duration_secs: None,
+                        expires_at: None,
+                        source: "evidence",
+                    })
+                    .await?
+            }
+        };
+        let mut objects = Vec::new();
+        for message in &mut messages {
+            for attachment in &mut message.attachments {
+                if attachment.size > evidence.max_file_bytes {
+                    attachment.not_stored =
+                        Some(CdnError::TooLarge(evidence.max_file_bytes).to_string());
+                    continue;
+                }
+                match evidence.cdn.download(&attachment.url).await {
+                    Ok((bytes, served_type)) => {
+                        let content_type = attachment
+                            .content_type
+                            .clone()
+                            .or(served_type)
+                            .unwrap_or_else(|| "application/octet-stream".into());
+                        let name = format!("{}-{}", attachment.id, attachment.filename);
+                        let object = self
+                            .store_object(&case, &name, &content_type, bytes)
+                            .await?;
+                        attachment.stored = Some(object.clone());
+                        objects.push((object, "attachment"));
+                    }
+                    Err(e) => attachment.not_stored = Some(e.to_string()),
+                }
+            }
+        }
+        let document = CaptureDocument {
+            format: FORMAT.into(),
+            guild_id: guild_id.to_string(),
+            channel_id: channel_id.to_string(),
+            target_message_id: message_id.to_string(),
+            range: range.describe(),
+            captured_by: actor_id.to_string(),
+            captured_at: timestamp(Utc::now()),
+            messages: messages.clone(),
+        };
+        let bytes = serde_json::to_vec_pretty(&document).expect("snapshots serialise");
+        let snapshot = self
+            .store_object(
+                &case,
+                &format!("messages-{message_id}.json"),
+                "application/json",
+                bytes,
+            )
+            .await?;
+        objects.insert(0, (snapshot, "snapshot"));
+        let item = self
+            .record_item(
+                &case,
+                actor_id,
+                ItemDraft {
+                    kind: "message",
+                    source,
+                    url: None,
+                    filename: None,
+                    note,
+                    objects,
+                    metadata: json!({
+                        "channel_id": channel_id.to_string(),
+                        "target_message_id": message_id.to_string(),
+                        "message_ids": messages.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
+                        "range": range.describe(),
+                    }),
+                },
+            )
+            .await?;
+        Ok(Capture {
+            case,
+            item,
+            messages,
+        })
+    }
+}

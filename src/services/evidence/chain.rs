@@ -1,0 +1,162 @@
+//! A case's chain: objects are stored first, then each entry is signed over the signature of
+//! the entry before it and appended, with its event, in the case's lock.
+
+use super::{storage_failed, EvidenceService};
+use crate::domain::evidence::canonical::truncate_to_micros;
+use crate::domain::evidence::signing::sha256_hex;
+use crate::domain::evidence::snapshot::StoredObject;
+use crate::error::{GavelError, GavelResult};
+use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
+use crate::store::cases::{self, Case};
+use crate::store::evidence::{self as rows, AmendmentRow, EvidenceItemRow};
+use crate::store::objects::object_key;
+use chrono::Utc;
+use serde_json::json;
+use sqlx::PgConnection;
+
+/// An entry of a case's chain.
+#[derive(Debug, Clone)]
+pub enum ChainEntry {
+    Item(EvidenceItemRow),
+    Amendment(AmendmentRow),
+}
+
+/// An item before it is numbered, chained and signed.
+pub(super) struct ItemDraft {
+    pub(super) kind: &'static str,
+    pub(super) source: &'static str,
+    pub(super) url: Option<String>,
+    pub(super) filename: Option<String>,
+    pub(super) note: Option<String>,
+    pub(super) objects: Vec<(StoredObject, &'static str)>,
+    pub(super) metadata: serde_json::Value,
+}
+
+impl EvidenceService {
+    /// Stores `bytes` as a new object of the case, before anything about it is recorded.
+    pub(super) async fn store_object(
+        &self,
+        case: &Case,
+        name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> GavelResult<StoredObject> {
+        let evidence = self.runtime()?;
+        let key = object_key(case.guild_id, case.case_number, name);
+        let sha256 = sha256_hex(&bytes);
+        let size = bytes.len() as u64;
+        evidence
+            .store
+            .put_new(&key, content_type, bytes)
+            .await
+            .map_err(storage_failed)?;
+        Ok(StoredObject {
+            key,
+            sha256,
+            size,
+            content_type: content_type.to_string(),
+        })
+    }
+
+    /// Appends an item to the case's chain inside `conn`'s transaction, with its event.
+    pub(super) async fn append_item(
+        &self,
+        conn: &mut PgConnection,
+        case: &Case,
+        actor_id: u64,
+        draft: ItemDraft,
+    ) -> GavelResult<EvidenceItemRow> {
+        let evidence = self.runtime()?;
+        cases::get_for_update(&mut *conn, case.guild_id, case.case_number).await?;
+        let (last_seq, prev) = rows::chain_head(&mut *conn, case.id).await?;
+        let objects: Vec<serde_json::Value> = draft
+            .objects
+            .iter()
+            .map(|(o, role)| {
+                json!({
+                    "key": o.key, "sha256": o.sha256, "size": o.size,
+                    "content_type": o.content_type, "role": role,
+                })
+            })
+            .collect();
+        let mut row = EvidenceItemRow {
+            id: 0,
+            guild_id: case.guild_id,
+            case_id: case.id,
+            case_number: case.case_number,
+            seq: last_seq + 1,
+            kind: draft.kind.to_string(),
+            source: draft.source.to_string(),
+            url: draft.url,
+            filename: draft.filename,
+            note: draft.note,
+            objects: serde_json::Value::Array(objects),
+            metadata: draft.metadata,
+            added_by: actor_id,
+            created_at: truncate_to_micros(Utc::now()),
+            key_id: evidence.signer.key_id().to_string(),
+            prev_signature: prev,
+            signature: String::new(),
+        };
+        row.signature = evidence
+            .signer
+            .sign(&row.signed_document().to_json())
+            .map_err(|e| GavelError::invalid(e.to_string()))?;
+        let stored = rows::insert_item(&mut *conn, &row).await?;
+        ModEventLogger::log(
+            &mut *conn,
+            &event(case.guild_id, kinds::EVIDENCE_ADDED, actor_id)
+                .target(case.target_id)
+                .case(case.id)
+                .violation(&case.violation_type)
+                .details(stored.note.as_deref())
+                .data(json!({
+                    "seq": stored.seq,
+                    "signature": stored.signature,
+                    "item_id": stored.id,
+                    "kind": stored.kind,
+                    "source": stored.source,
+                    "sha256": stored.sha256(),
+                })),
+        )
+        .await?;
+        Ok(stored)
+    }
+
+    pub(super) async fn record_item(
+        &self,
+        case: &Case,
+        actor_id: u64,
+        draft: ItemDraft,
+    ) -> GavelResult<EvidenceItemRow> {
+        let mut tx = self.pool.begin().await?;
+        let item = self.append_item(&mut tx, case, actor_id, draft).await?;
+        tx.commit().await?;
+        Ok(item)
+    }
+
+    /// The case's chain, oldest first.
+    pub async fn list(
+        &self,
+        guild_id: u64,
+        case_number: i32,
+    ) -> GavelResult<(Case, Vec<ChainEntry>)> {
+        let case = self.cases.get(guild_id, case_number).await?;
+        let mut entries: Vec<ChainEntry> = rows::items_for_case(&self.pool, case.id)
+            .await?
+            .into_iter()
+            .map(ChainEntry::Item)
+            .chain(
+                rows::amendments_for_case(&self.pool, case.id)
+                    .await?
+                    .into_iter()
+                    .map(ChainEntry::Amendment),
+            )
+            .collect();
+        entries.sort_by_key(|e| match e {
+            ChainEntry::Item(i) => i.seq,
+            ChainEntry::Amendment(a) => a.seq,
+        });
+        Ok((case, entries))
+    }
+}

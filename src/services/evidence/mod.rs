@@ -1,0 +1,128 @@
+//! EvidenceService: adding files, URLs and message snapshots to a case, one-time upload links,
+//! amendments, listing and verifying. Every entry is stored before it is recorded, signed, and
+//! chained to the case's previous entry; every action is an event in `mod_events`.
+//!
+//! - `chain.rs` storing objects and appending signed entries to a case's chain; listing it
+//! - `capture.rs` URLs, Discord message links and Capture Evidence ranges
+//! - `attachments.rs` files attached to a slash command
+//! - `uploads.rs` one-time upload links and recording what was uploaded
+//! - `amendments.rs` notes, corrections and redaction requests
+//! - `verify.rs` re-checking objects, signatures and chains
+//! - `signer.rs` signing under named, rotatable keys; `setup.rs` the runtime built from config
+
+pub mod amendments;
+pub mod attachments;
+pub mod capture;
+pub mod chain;
+pub mod setup;
+pub mod signer;
+pub mod uploads;
+pub mod verify;
+
+pub use amendments::AmendmentKind;
+pub use attachments::AttachmentInput;
+pub use capture::{Capture, CaseChoice};
+pub use chain::ChainEntry;
+pub use setup::Evidence;
+pub use verify::{CaseReport, Verifier};
+
+use super::cases::CaseService;
+use crate::domain::CaseStatus;
+use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::DiscordPort;
+use crate::store::cases::Case;
+use sqlx::PgPool;
+use std::sync::Arc;
+
+const MAX_NOTE_CHARS: usize = 1000;
+
+#[derive(Clone)]
+pub struct EvidenceService {
+    pool: PgPool,
+    port: Arc<dyn DiscordPort>,
+    cases: CaseService,
+    evidence: Option<Arc<Evidence>>,
+}
+
+fn storage_failed(e: impl std::fmt::Display) -> GavelError {
+    tracing::error!(error = %e, "evidence storage failed");
+    GavelError::invalid(
+        "Gavel could not write to its evidence storage, so nothing was recorded; try again in a moment.",
+    )
+}
+
+fn clean_note(note: Option<&str>) -> GavelResult<Option<String>> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+        return Err(GavelError::invalid(format!(
+            "Keep the note to {MAX_NOTE_CHARS} characters."
+        )));
+    }
+    Ok(note.map(str::to_string))
+}
+
+fn valid_content_type(text: &str) -> bool {
+    let Some((kind, sub)) = text.split_once('/') else {
+        return false;
+    };
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 100
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+    };
+    token(kind) && token(sub)
+}
+
+impl EvidenceService {
+    pub fn new(
+        pool: PgPool,
+        port: Arc<dyn DiscordPort>,
+        cases: CaseService,
+        evidence: Option<Evidence>,
+    ) -> Self {
+        EvidenceService {
+            pool,
+            port,
+            cases,
+            evidence: evidence.map(Arc::new),
+        }
+    }
+
+    fn runtime(&self) -> GavelResult<&Evidence> {
+        self.evidence.as_deref().ok_or_else(|| {
+            GavelError::invalid(
+                "Evidence is not set up on this Gavel: its operator needs to set EVIDENCE_HMAC_KEY.",
+            )
+        })
+    }
+
+    pub fn runtime_handle(&self) -> Option<&Evidence> {
+        self.evidence.as_deref()
+    }
+
+    /// The case, if evidence may still be added to it (it is not void).
+    async fn case(&self, guild_id: u64, case_number: i32) -> GavelResult<Case> {
+        let case = self.cases.get(guild_id, case_number).await?;
+        if case.status == CaseStatus::Void {
+            return Err(GavelError::invalid(format!(
+                "Case #{case_number} is void; evidence can no longer be added to it."
+            )));
+        }
+        Ok(case)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_type_slash_subtype() {
+        assert!(valid_content_type("image/png"));
+        assert!(valid_content_type("application/vnd.ms-excel"));
+        assert!(!valid_content_type("image"));
+        assert!(!valid_content_type("text/html\r\nX: y"));
+        assert!(!valid_content_type("a/b/c"));
+    }
+}
