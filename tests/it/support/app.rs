@@ -2,7 +2,7 @@
 //! services wired to both through the real serenity HTTP client.
 
 use super::db::{fresh_database, TestDb};
-use super::discord::DiscordDouble;
+use discord_double::{openapi, DiscordDouble, RecordedRequest};
 use gavel::discord::port::{build_http, permissions, SerenityPort};
 use gavel::services::Services;
 use std::sync::Arc;
@@ -122,7 +122,7 @@ pub async fn spawn_app_with_evidence(config: gavel::config::EvidenceConfig) -> T
 
 impl TestApp {
     /// Requests that change something in Discord (everything but GETs).
-    pub fn mutating_requests(&self) -> Vec<super::recorded::RecordedRequest> {
+    pub fn mutating_requests(&self) -> Vec<RecordedRequest> {
         self.discord
             .requests()
             .into_iter()
@@ -153,6 +153,6 @@ impl TestApp {
     }
 
     pub fn check_requests_against_spec(&self) {
-        super::openapi::assert_requests_match_spec(&self.discord.requests());
+        openapi::assert_requests_match_spec(&self.discord.requests());
     }
 }

@@ -2,7 +2,7 @@
 //! Discord double and a fresh database, driven the way moderators drive it.
 
 use super::app::{spawn_app, TestApp, GENERAL, GUILD};
-use super::discord::Reply;
+use discord_double::Reply;
 use gavel::config::{Config, LogFormat};
 use gavel::discord::bot::ShardSpec;
 use serde_json::Value;
