@@ -2,7 +2,7 @@
 
 use crate::support::app::*;
 use crate::support::bot::*;
-use crate::support::discord::{audit_action, AuditLogEntry};
+use discord_double::{audit_action, AuditLogEntry};
 use gavel::domain::ModAction;
 use gavel::services::ActionRequest;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! serenity HTTP client.
 
 use super::db::{fresh_database, TestDb};
-use super::discord::DiscordDouble;
+use discord_double::{openapi, DiscordDouble, RecordedRequest};
 use gavel::config::{Config, LogFormat};
 use gavel::ports::discord::permissions;
 use gavel::services::Services;
@@ -139,7 +139,7 @@ pub fn test_config(
 
 impl TestApp {
     /// Requests that change something in Discord (everything but GETs).
-    pub fn mutating_requests(&self) -> Vec<super::recorded::RecordedRequest> {
+    pub fn mutating_requests(&self) -> Vec<RecordedRequest> {
         self.discord
             .requests()
             .into_iter()
@@ -170,6 +170,6 @@ impl TestApp {
     }
 
     pub fn check_requests_against_spec(&self) {
-        super::openapi::assert_requests_match_spec(&self.discord.requests());
+        openapi::assert_requests_match_spec(&self.discord.requests());
     }
 }

@@ -1,8 +1,8 @@
-//! The real bot (serenity + poise, started by `startup::App::run_until` as `gavel run` does) running against the
-//! Discord double and a fresh database, driven the way moderators drive it.
+//! The real bot (serenity + poise, started by `startup::App::run_until` as `gavel run` does)
+//! running against the Discord double and a fresh database, driven the way moderators drive it.
 
 use super::app::{spawn_app, test_config, TestApp, GENERAL, GUILD};
-use super::discord::Reply;
+use discord_double::Reply;
 use gavel::config::Config;
 use gavel::discord::bot::ShardSpec;
 use gavel::startup::{App, Needs};

@@ -247,9 +247,7 @@ pub fn create_message(state: &mut State, request: &IncomingRequest, channel: &st
             referenced_message,
         },
     );
-    if state.emit_events_for_rest_actions {
-        events::message_created(state, id);
-    }
+    events::message_created(state, id);
     Ok(Outcome::Json(state.messages[&id].json.clone()))
 }
 
@@ -404,14 +402,12 @@ pub fn delete_message(
         }
     }
     state.messages.remove(&message_id);
-    if state.emit_events_for_rest_actions {
-        events::message_deleted(state, channel.id, message_id);
-        if let (Some(guild_id), true) = (guild_id, author != bot) {
-            let entry = AuditLogEntry::new(audit_action::MESSAGE_DELETE, bot, author)
-                .maybe_reason(request.audit_reason.as_deref())
-                .options(json!({ "channel_id": channel.id.to_string(), "count": "1" }));
-            events::audit_log_entry(state, guild_id, &entry);
-        }
+    events::message_deleted(state, channel.id, message_id);
+    if let (Some(guild_id), true) = (guild_id, author != bot) {
+        let entry = AuditLogEntry::new(audit_action::MESSAGE_DELETE, bot, author)
+            .maybe_reason(request.audit_reason.as_deref())
+            .options(json!({ "channel_id": channel.id.to_string(), "count": "1" }));
+        events::audit_log_entry(state, guild_id, &entry);
     }
     Ok(Outcome::NoContent)
 }
@@ -450,7 +446,7 @@ pub fn bulk_delete(state: &mut State, request: &IncomingRequest, channel: &str) 
     for id in &deleted {
         state.messages.remove(&id.parse::<u64>().unwrap_or(0));
     }
-    if state.emit_events_for_rest_actions && !deleted.is_empty() {
+    if !deleted.is_empty() {
         let data = json!({
             "ids": deleted,
             "channel_id": channel.id.to_string(),

@@ -2,7 +2,6 @@
 
 use serde_json::{json, Map, Value};
 
-pub const UNKNOWN_APPLICATION: u32 = 10002;
 pub const UNKNOWN_CHANNEL: u32 = 10003;
 pub const UNKNOWN_GUILD: u32 = 10004;
 pub const UNKNOWN_MEMBER: u32 = 10007;

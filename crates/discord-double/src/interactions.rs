@@ -39,7 +39,6 @@ pub struct Reply {
 pub struct InteractionHandle {
     double: DiscordDouble,
     pub id: u64,
-    pub token: String,
     pub guild_id: u64,
     pub channel_id: u64,
     pub invoker: u64,
@@ -154,28 +153,6 @@ impl InteractionHandle {
             })
     }
 
-    /// Waits until `@original` has been edited at least `edits` times; returns the message.
-    pub async fn wait_for_original_edits(
-        &self,
-        edits: usize,
-        timeout: Duration,
-    ) -> Result<Value, String> {
-        let id = self.id;
-        self.double
-            .wait_until(timeout, |state| {
-                let record = state.interactions.get(&id)?;
-                (record.original_edits >= edits)
-                    .then(|| {
-                        record
-                            .original_message_id
-                            .and_then(|id| state.message_json(id))
-                    })
-                    .flatten()
-            })
-            .await
-            .ok_or_else(|| format!("@original was not edited {edits} time(s) within {timeout:?}"))
-    }
-
     /// Presses a button on this interaction's response message, as the same user.
     pub fn press_button(&self, custom_id: &str) -> InteractionHandle {
         let message_id = self
@@ -193,22 +170,6 @@ impl InteractionHandle {
             self.invoker,
             message_id,
             custom_id,
-        )
-    }
-
-    /// Picks options in a select menu on this interaction's response message.
-    pub fn select_option(&self, custom_id: &str, values: Vec<&str>) -> InteractionHandle {
-        let message_id = self
-            .original_message()
-            .and_then(|message| snowflake_value(&message["id"]))
-            .unwrap_or_else(|| panic!("interaction {} has no response message", self.id));
-        self.double.select_option(
-            self.guild_id,
-            self.channel_id,
-            self.invoker,
-            message_id,
-            custom_id,
-            values,
         )
     }
 
@@ -282,7 +243,7 @@ fn deliver(
         pending.id,
         InteractionRecord {
             id: pending.id,
-            token: pending.token.clone(),
+            token: pending.token,
             kind: pending.kind,
             guild_id: pending.guild_id,
             channel_id: pending.channel_id,
@@ -293,7 +254,6 @@ fn deliver(
             callback_failure: None,
             original_message_id: None,
             deferred_pending: false,
-            original_edits: 0,
             followup_ids: Vec::new(),
         },
     );
@@ -307,7 +267,6 @@ fn deliver(
     Ok(InteractionHandle {
         double: double.clone(),
         id: pending.id,
-        token: pending.token,
         guild_id: pending.guild_id,
         channel_id: pending.channel_id,
         invoker: pending.invoker,
@@ -378,24 +337,6 @@ impl DiscordDouble {
             chat_input_interaction(state, actor, command, options, Some(focused))
         })
         .unwrap_or_else(|error| panic!("autocomplete(\"{command}\"): {error}"))
-    }
-
-    /// A member uses a user context menu command on `target_user`.
-    pub fn invoke_user_command(
-        &self,
-        guild_id: u64,
-        channel_id: u64,
-        invoker: u64,
-        name: &str,
-        target_user: u64,
-    ) -> InteractionHandle {
-        let actor = Actor {
-            guild_id,
-            channel_id,
-            user_id: invoker,
-        };
-        self.send_interaction(|state| context_menu_interaction(state, actor, name, 2, target_user))
-            .unwrap_or_else(|error| panic!("invoke_user_command(\"{name}\"): {error}"))
     }
 
     /// A member uses a message context menu command ("Capture Evidence") on a stored message.

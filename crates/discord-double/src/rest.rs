@@ -14,7 +14,7 @@ use super::errors::ApiError;
 use super::state::State;
 use super::DiscordDouble;
 use super::{command_routes, gateway, guild_routes, interaction_routes, message_routes};
-use crate::support::recorded::RecordedRequest;
+use crate::recorded::RecordedRequest;
 
 pub const API_PREFIX: &str = "/api/v10";
 
@@ -42,6 +42,8 @@ async fn cdn_file(
 /// A file part of a multipart upload (`files[n]`).
 #[derive(Debug, Clone)]
 pub struct UploadedFile {
+    /// The form field (`files[n]`); only the parser's own test looks at it.
+    #[cfg(test)]
     pub field_name: String,
     pub filename: String,
     pub size: usize,
@@ -425,6 +427,7 @@ fn parse_multipart(body: &[u8], boundary: &str) -> (Option<Value>, Vec<UploadedF
         let name = disposition_parameter(&headers, "name").unwrap_or_default();
         match disposition_parameter(&headers, "filename") {
             Some(filename) => files.push(UploadedFile {
+                #[cfg(test)]
                 field_name: name,
                 filename,
                 size: content.len(),

@@ -752,12 +752,12 @@ mod tests {
     use serenity::model::application::{Interaction, ResolvedValue};
 
     use super::*;
-    use crate::support::discord::fixtures::{
+    use crate::fixtures::{
         register_global_commands, seeded_state, BOT_MESSAGE, CHANNEL, GUILD, MEMBER, MOD_ROLE,
         OWNER, USER_MESSAGE,
     };
 
-    use crate::support::discord::state::{CallbackRecord, InteractionRecord};
+    use crate::state::{CallbackRecord, InteractionRecord};
 
     fn owner() -> Actor {
         Actor {
@@ -976,7 +976,6 @@ mod tests {
             callback_failure: None,
             original_message_id: None,
             deferred_pending: false,
-            original_edits: 0,
             followup_ids: Vec::new(),
         };
         state.interactions.insert(1, record);

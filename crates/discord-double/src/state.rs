@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::errors::ApiError;
 use super::gateway::GatewayState;
 use super::permissions;
-use crate::support::recorded::RecordedRequest;
+use crate::recorded::RecordedRequest;
 
 /// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
 const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
@@ -32,8 +32,6 @@ pub struct State {
     pub failures: Vec<FailureRule>,
     pub response_delays: Vec<ResponseDelay>,
     pub gateway: GatewayState,
-    /// Whether REST actions also produce the gateway events Discord would send for them.
-    pub emit_events_for_rest_actions: bool,
     /// How long Discord waits for the first interaction callback before the token dies.
     pub interaction_ack_deadline: Option<Duration>,
     /// Files the fake CDN serves under `/cdn/<path>`: path -> (content type, bytes).
@@ -142,7 +140,6 @@ pub struct InteractionRecord {
     pub original_message_id: Option<u64>,
     /// A type 5 callback whose "thinking" message has not been replaced yet.
     pub deferred_pending: bool,
-    pub original_edits: usize,
     pub followup_ids: Vec<u64>,
 }
 
@@ -199,7 +196,6 @@ impl State {
             failures: Vec::new(),
             response_delays: Vec::new(),
             gateway: GatewayState::default(),
-            emit_events_for_rest_actions: true,
             interaction_ack_deadline: Some(Duration::from_secs(3)),
             cdn_files: BTreeMap::new(),
             cdn_base: String::new(),
@@ -274,12 +270,6 @@ impl State {
     pub fn interaction_by_token(&self, token: &str) -> Option<&InteractionRecord> {
         self.interactions
             .values()
-            .find(|interaction| interaction.token == token)
-    }
-
-    pub fn interaction_by_token_mut(&mut self, token: &str) -> Option<&mut InteractionRecord> {
-        self.interactions
-            .values_mut()
             .find(|interaction| interaction.token == token)
     }
 

@@ -3,14 +3,14 @@
 //! clients (slash commands, buttons, modals) and like moderators using Discord's own UI.
 //!
 //! Point serenity at it with `HttpBuilder::new(token).proxy(double.base_url())
-//! .ratelimiter_disabled(true)` (or [`DiscordDouble::serenity_http`]).
+//! .ratelimiter_disabled(true)`.
 //!
-//! By default REST actions also produce the gateway events Discord sends for them (a ban by
-//! the bot yields GUILD_MEMBER_REMOVE, GUILD_BAN_ADD and an audit log entry whose actor is the
-//! bot), events only reach sessions whose intents cover them, and interactions must be
-//! acknowledged within 3 seconds. See [`DiscordDouble::set_emit_events_for_rest_actions`] and
-//! [`DiscordDouble::set_interaction_ack_deadline`].
-#![allow(dead_code)]
+//! REST actions also produce the gateway events Discord sends for them (a ban by the bot
+//! yields GUILD_MEMBER_REMOVE, GUILD_BAN_ADD and an audit log entry whose actor is the bot),
+//! events only reach sessions whose intents cover them, and interactions must be acknowledged
+//! within 3 seconds by default (see [`DiscordDouble::set_interaction_ack_deadline`]).
+//!
+//! [`openapi`] checks the requests the double recorded against Discord's OpenAPI description.
 
 mod command_routes;
 mod errors;
@@ -22,7 +22,9 @@ mod interaction_routes;
 mod interactions;
 mod message_routes;
 mod models;
+pub mod openapi;
 pub mod permissions;
+mod recorded;
 mod rest;
 mod state;
 mod validation;
@@ -44,8 +46,8 @@ use tokio::sync::Notify;
 pub use events::{audit_action, AuditLogEntry};
 pub use gateway::IdentifyInfo;
 pub use interactions::{InteractionHandle, Reply};
+pub use recorded::RecordedRequest;
 
-use crate::support::recorded::RecordedRequest;
 use errors::ApiError;
 use models::MessageDraft;
 use state::{
@@ -112,19 +114,6 @@ impl DiscordDouble {
     /// `ws://127.0.0.1:PORT/gateway-ws`, what `GET /gateway` returns.
     pub fn gateway_url(&self) -> String {
         format!("ws://{}/gateway-ws", self.inner.address)
-    }
-
-    /// A serenity `Http` talking to this double, rate limiter off, application id preset if
-    /// the bot is seeded.
-    pub fn serenity_http(&self) -> serenity::http::Http {
-        let mut builder = serenity::http::HttpBuilder::new("test-bot-token")
-            .proxy(self.base_url())
-            .ratelimiter_disabled(true);
-        if let Some(bot) = self.read(|state| state.bot) {
-            builder =
-                builder.application_id(serenity::model::id::ApplicationId::new(bot.application_id));
-        }
-        builder.build()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -292,12 +281,6 @@ impl DiscordDouble {
                 .or_default()
                 .insert(target, allowed);
         });
-    }
-
-    /// Whether REST actions by the bot also dispatch the gateway events Discord sends for them
-    /// (default on).
-    pub fn set_emit_events_for_rest_actions(&self, emit: bool) {
-        self.update(|state| state.emit_events_for_rest_actions = emit);
     }
 
     /// How long the bot has to acknowledge an interaction (default 3 s, `None` for no limit).
@@ -494,11 +477,6 @@ impl DiscordDouble {
         })
     }
 
-    /// Any stored message by id, ephemeral ones included.
-    pub fn message(&self, message_id: u64) -> Option<Value> {
-        self.read(|state| state.message_json(message_id))
-    }
-
     /// Registered commands: a guild's (`Some(guild)`) or the global ones (`None`).
     pub fn registered_commands(&self, guild_id: Option<u64>) -> Vec<Value> {
         self.read(|state| match guild_id {
@@ -546,13 +524,6 @@ impl DiscordDouble {
     /// Every IDENTIFY received so far.
     pub fn identifies(&self) -> Vec<IdentifyInfo> {
         self.read(|state| state.gateway.identifies.clone())
-    }
-
-    /// Sends an op 0 event with the next sequence number: to the shard owning `data.guild_id`,
-    /// or shard 0 when there is none, and only to sessions whose intents cover the event.
-    /// Returns how many sessions received it.
-    pub fn dispatch(&self, event: &str, data: Value) -> usize {
-        self.update(|state| gateway::dispatch(state, event, data))
     }
 
     /// `[shard_id, shard_total]` for every identified session with a live websocket.
@@ -770,35 +741,11 @@ impl DiscordDouble {
 
     // ---- Silent state changes (no events) ------------------------------------------------
 
-    pub fn remove_member(&self, guild_id: u64, user_id: u64) {
-        self.update(|state| {
-            guild_mut(state, guild_id).members.remove(&user_id);
-        });
-    }
-
     pub fn ban_directly(&self, guild_id: u64, user_id: u64, reason: Option<&str>) {
         self.update(|state| {
             let guild = guild_mut(state, guild_id);
             guild.members.remove(&user_id);
             guild.bans.insert(user_id, reason.map(str::to_string));
-        });
-    }
-
-    pub fn unban_directly(&self, guild_id: u64, user_id: u64) {
-        self.update(|state| {
-            guild_mut(state, guild_id).bans.remove(&user_id);
-        });
-    }
-
-    pub fn set_timeout_directly(&self, guild_id: u64, user_id: u64, until: Option<&str>) {
-        self.update(|state| {
-            guild_mut(state, guild_id)
-                .members
-                .get_mut(&user_id)
-                .unwrap_or_else(|| {
-                    panic!("set_timeout_directly: {user_id} is not a member of {guild_id}")
-                })
-                .communication_disabled_until = until.map(str::to_string);
         });
     }
 

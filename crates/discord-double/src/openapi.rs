@@ -1,5 +1,6 @@
 //! Checks the requests the bot sent to the Discord double against Discord's official OpenAPI 3.1
-//! description, `../shared/discord-api-spec/openapi.json` relative to the crate root.
+//! description, `../shared/discord-api-spec/openapi.json` relative to the workspace root (the
+//! directory with the `Cargo.lock`), or the file `GAVEL_OPENAPI_SPEC` names.
 //!
 //! Every request must hit a path template and method of the spec, send only declared query
 //! parameters with values of the declared type, and send a JSON body that satisfies the
@@ -26,12 +27,14 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Number, Value};
 
-use super::recorded::RecordedRequest;
+use crate::recorded::RecordedRequest;
 
 /// Every path the bot sends starts with this; the spec's templates do not.
 const API_PREFIX: &str = "/api/v10";
-/// Set `GAVEL_OPENAPI_SPEC=/path/to/openapi.json` to override the spec location (builds outside this crate).
+/// Set `GAVEL_OPENAPI_SPEC=/path/to/openapi.json` to override the spec location (builds outside this workspace).
 const SPEC_PATH_ENV: &str = "GAVEL_OPENAPI_SPEC";
+/// Where the spec lives relative to the workspace root.
+const SPEC_PATH_FROM_WORKSPACE: &str = "../shared/discord-api-spec/openapi.json";
 /// The operations a path item can hold.
 const HTTP_METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -86,8 +89,18 @@ fn spec() -> &'static SpecState {
 fn spec_path() -> PathBuf {
     match std::env::var_os(SPEC_PATH_ENV) {
         Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/discord-api-spec/openapi.json"),
+        _ => workspace_root().join(SPEC_PATH_FROM_WORKSPACE),
     }
+}
+
+/// The nearest directory at or above this crate's that holds a `Cargo.lock` (the workspace
+/// root); `crates/discord-double/../..` when there is none.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .map_or_else(|| manifest_dir.join("../.."), Path::to_path_buf)
 }
 
 fn load_spec(path: &Path) -> SpecState {
@@ -1459,6 +1472,23 @@ mod tests {
             .expect("a formatted panic message");
         assert!(message.starts_with("3 mismatch(es)"), "{message}");
         assert!(message.contains("\n  GET /api/v10/nowhere: "), "{message}");
+    }
+
+    #[test]
+    fn default_spec_path_is_next_to_the_workspace_root() {
+        let root = workspace_root();
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("root Cargo.toml");
+        assert!(
+            manifest.contains("[workspace]"),
+            "{} is not the workspace root",
+            root.display()
+        );
+        if std::env::var_os(SPEC_PATH_ENV).is_none_or(|path| path.is_empty()) {
+            assert_eq!(
+                spec_path(),
+                root.join("../shared/discord-api-spec/openapi.json")
+            );
+        }
     }
 
     #[test]

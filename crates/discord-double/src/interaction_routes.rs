@@ -173,7 +173,7 @@ fn new_response_message(
             referenced_message: None,
         },
     );
-    if state.emit_events_for_rest_actions && extra_flags & LOADING == 0 {
+    if extra_flags & LOADING == 0 {
         events::message_created(state, id);
     }
     id
@@ -239,11 +239,6 @@ pub fn edit_webhook_message(
     } else {
         apply_edit(state, id, &payload, &request.files)?
     };
-    if is_original {
-        if let Some(record) = state.interactions.get_mut(&interaction.id) {
-            record.original_edits += 1;
-        }
-    }
     Ok(Outcome::Json(edited))
 }
 
@@ -266,9 +261,7 @@ fn resolve_deferred(
     if let Some(record) = state.interactions.get_mut(&interaction.id) {
         record.deferred_pending = false;
     }
-    if state.emit_events_for_rest_actions {
-        events::message_created(state, message_id);
-    }
+    events::message_created(state, message_id);
     Ok(edited)
 }
 
@@ -285,9 +278,7 @@ pub fn delete_webhook_message(
         .remove(&id)
         .ok_or_else(ApiError::unknown_message)?
         .channel_id;
-    if state.emit_events_for_rest_actions {
-        events::message_deleted(state, channel_id, id);
-    }
+    events::message_deleted(state, channel_id, id);
     Ok(Outcome::NoContent)
 }
 
@@ -309,9 +300,6 @@ pub fn create_followup(
         interaction.original_message_id,
     ) {
         let resolved = resolve_deferred(state, &interaction, original, &payload, request)?;
-        if let Some(record) = state.interactions.get_mut(&interaction.id) {
-            record.original_edits += 1;
-        }
         return Ok(Outcome::Json(resolved));
     }
     validation::message_payload(&payload, request.files.len(), false)?;

@@ -109,6 +109,21 @@ fn guild() -> GuildId {
     GuildId::new(GUILD)
 }
 
+impl DiscordDouble {
+    /// A serenity `Http` talking to this double, rate limiter off, application id preset if
+    /// the bot is seeded.
+    pub(crate) fn serenity_http(&self) -> serenity::http::Http {
+        let mut builder = serenity::http::HttpBuilder::new("test-bot-token")
+            .proxy(self.base_url())
+            .ratelimiter_disabled(true);
+        if let Some(bot) = self.read(|state| state.bot) {
+            builder =
+                builder.application_id(serenity::model::id::ApplicationId::new(bot.application_id));
+        }
+        builder.build()
+    }
+}
+
 #[tokio::test]
 async fn serenity_reads_users_application_guild_roles_members_and_channels() {
     let double = seeded_double().await;

@@ -492,11 +492,11 @@ mod tests {
     use serenity::model::prelude::*;
 
     use super::*;
-    use crate::support::discord::fixtures::{
+    use crate::fixtures::{
         seeded_state as seeded, APPLICATION, BOT, BOT_MESSAGE, CHANNEL, DM_CHANNEL, GUILD, MEMBER,
         MOD_ROLE, OWNER,
     };
-    use crate::support::discord::state::now_timestamp;
+    use crate::state::now_timestamp;
 
     fn parse<T: serde::de::DeserializeOwned>(value: Value) -> T {
         serde_json::from_value(value.clone()).unwrap_or_else(|error| panic!("{error}\n{value:#}"))

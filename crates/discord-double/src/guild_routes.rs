@@ -211,8 +211,7 @@ pub fn edit_member(
     let reason = request.audit_reason.as_deref();
     let guild = state.guild_mut(guild_id)?;
     guild.members.insert(user_id, updated.clone());
-    if state.emit_events_for_rest_actions && (!audit_changes.is_empty() || !role_changes.is_empty())
-    {
+    if !audit_changes.is_empty() || !role_changes.is_empty() {
         events::member_updated(state, guild_id, user_id);
         if !audit_changes.is_empty() {
             let entry = AuditLogEntry::new(audit_action::MEMBER_UPDATE, bot, user_id)
@@ -262,11 +261,9 @@ pub fn kick(state: &mut State, request: &IncomingRequest, guild: &str, user: &st
         return Err(ApiError::missing_permissions());
     }
     state.guild_mut(guild_id)?.members.remove(&user_id);
-    if state.emit_events_for_rest_actions {
-        events::member_removed(state, guild_id, user_id);
-        let entry = AuditLogEntry::kick(bot, user_id).maybe_reason(request.audit_reason.as_deref());
-        events::audit_log_entry(state, guild_id, &entry);
-    }
+    events::member_removed(state, guild_id, user_id);
+    let entry = AuditLogEntry::kick(bot, user_id).maybe_reason(request.audit_reason.as_deref());
+    events::audit_log_entry(state, guild_id, &entry);
     Ok(Outcome::NoContent)
 }
 
@@ -311,13 +308,11 @@ fn change_member_role(
     } else {
         member.roles.retain(|id| *id != role_id);
     }
-    if state.emit_events_for_rest_actions {
-        events::member_updated(state, guild_id, user_id);
-        let entry = AuditLogEntry::new(audit_action::MEMBER_ROLE_UPDATE, bot, user_id)
-            .changes(change)
-            .maybe_reason(request.audit_reason.as_deref());
-        events::audit_log_entry(state, guild_id, &entry);
-    }
+    events::member_updated(state, guild_id, user_id);
+    let entry = AuditLogEntry::new(audit_action::MEMBER_ROLE_UPDATE, bot, user_id)
+        .changes(change)
+        .maybe_reason(request.audit_reason.as_deref());
+    events::audit_log_entry(state, guild_id, &entry);
     Ok(Outcome::NoContent)
 }
 
@@ -397,17 +392,15 @@ fn apply_ban(state: &mut State, guild_id: u64, user_id: u64, reason: Option<&str
     };
     let was_member = guild.members.remove(&user_id).is_some();
     guild.bans.insert(user_id, reason.map(str::to_string));
-    if state.emit_events_for_rest_actions {
-        if was_member {
-            events::member_removed(state, guild_id, user_id);
-        }
-        events::ban_added(state, guild_id, user_id);
-        events::audit_log_entry(
-            state,
-            guild_id,
-            &AuditLogEntry::ban(bot, user_id).maybe_reason(reason),
-        );
+    if was_member {
+        events::member_removed(state, guild_id, user_id);
     }
+    events::ban_added(state, guild_id, user_id);
+    events::audit_log_entry(
+        state,
+        guild_id,
+        &AuditLogEntry::ban(bot, user_id).maybe_reason(reason),
+    );
 }
 
 fn delete_message_seconds(value: Option<u64>) -> Result<u64, ApiError> {
@@ -497,12 +490,9 @@ pub fn unban(state: &mut State, request: &IncomingRequest, guild: &str, user: &s
     if state.guild_mut(guild_id)?.bans.remove(&user_id).is_none() {
         return Err(ApiError::not_found(UNKNOWN_BAN, "Unknown Ban"));
     }
-    if state.emit_events_for_rest_actions {
-        events::ban_removed(state, guild_id, user_id);
-        let entry =
-            AuditLogEntry::unban(bot, user_id).maybe_reason(request.audit_reason.as_deref());
-        events::audit_log_entry(state, guild_id, &entry);
-    }
+    events::ban_removed(state, guild_id, user_id);
+    let entry = AuditLogEntry::unban(bot, user_id).maybe_reason(request.audit_reason.as_deref());
+    events::audit_log_entry(state, guild_id, &entry);
     Ok(Outcome::NoContent)
 }
 
