@@ -1,38 +1,24 @@
-//! Who may use which command. Discord hides `/mod` from members without Moderate Members
-//! (`default_member_permissions`), but admins can change that per role, so every handler checks
-//! again at run time: a configured mod role, or the Discord permission the action needs.
+//! Who may use which command or component. Discord hides `/mod` from members without Moderate
+//! Members (`default_member_permissions`), but admins can change that per role, so every handler
+//! checks again at run time: a configured mod role, or the Discord permission the action needs.
 
-use super::context::{CommandError, Context};
-use crate::ports::discord::permissions;
+use crate::discord::context::{CommandError, Context};
+use crate::domain::permissions::{self, Permission};
 use crate::store::settings::GuildSettings;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needed {
-    BanMembers,
-    KickMembers,
-    ModerateMembers,
-    /// Configuration: admins only, a mod role is not enough.
-    ManageGuild,
-}
+/// What the commands and components that are not a moderation action need. Moderation actions
+/// declare theirs once, on `ModAction::required_permission`.
+pub mod needs {
+    use crate::domain::permissions::Permission;
 
-impl Needed {
-    fn bit(self) -> u64 {
-        match self {
-            Needed::BanMembers => permissions::BAN_MEMBERS,
-            Needed::KickMembers => permissions::KICK_MEMBERS,
-            Needed::ModerateMembers => permissions::MODERATE_MEMBERS,
-            Needed::ManageGuild => permissions::MANAGE_GUILD,
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Needed::BanMembers => "Ban Members",
-            Needed::KickMembers => "Kick Members",
-            Needed::ModerateMembers => "Moderate Members",
-            Needed::ManageGuild => "Manage Server",
-        }
-    }
+    pub const CASES: Permission = Permission::ModerateMembers;
+    pub const HISTORY: Permission = Permission::ModerateMembers;
+    pub const NOTES: Permission = Permission::ModerateMembers;
+    pub const FLAGS: Permission = Permission::ModerateMembers;
+    pub const PANEL: Permission = Permission::ModerateMembers;
+    pub const EVIDENCE: Permission = Permission::ModerateMembers;
+    /// Gavel's settings: admins only, a mod role is not enough.
+    pub const CONFIG: Permission = Permission::ManageGuild;
 }
 
 /// The rule itself, on what Discord tells us about the invoker.
@@ -40,13 +26,13 @@ pub fn allowed(
     member_permissions: u64,
     member_roles: &[u64],
     settings: &GuildSettings,
-    needed: Needed,
+    needed: Permission,
 ) -> Result<(), String> {
     let has = |bit: u64| member_permissions & (bit | permissions::ADMINISTRATOR) != 0;
     if has(needed.bit()) {
         return Ok(());
     }
-    if needed == Needed::ManageGuild {
+    if needed == Permission::ManageGuild {
         return Err("Only server admins (Manage Server) can change Gavel's settings.".into());
     }
     if member_roles
@@ -62,7 +48,7 @@ pub fn allowed(
 }
 
 /// Checks the invoker of a slash command and acknowledges it; returns the guild id.
-pub async fn require(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandError> {
+pub async fn require(ctx: Context<'_>, needed: Permission) -> Result<u64, CommandError> {
     let guild_id = check(ctx, needed).await?;
     // Acknowledge now: an action may take several Discord calls, more than the 3 seconds
     // Discord waits for an answer. The reply then replaces this "thinking" state.
@@ -71,7 +57,7 @@ pub async fn require(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandErr
 }
 
 /// Checks the invoker without acknowledging, for commands that answer with a modal.
-pub async fn check(ctx: Context<'_>, needed: Needed) -> Result<u64, CommandError> {
+pub async fn check(ctx: Context<'_>, needed: Permission) -> Result<u64, CommandError> {
     let guild_id = ctx
         .guild_id()
         .ok_or_else(|| CommandError::refused("Gavel's commands only work inside a server."))?
@@ -103,23 +89,29 @@ mod tests {
     fn permission_or_mod_role_admits_and_config_needs_manage_server() {
         let mut settings = GuildSettings::defaults(1);
         settings.mod_role_ids = vec![42];
-        assert!(allowed(permissions::BAN_MEMBERS, &[], &settings, Needed::BanMembers).is_ok());
+        assert!(allowed(
+            permissions::BAN_MEMBERS,
+            &[],
+            &settings,
+            Permission::BanMembers
+        )
+        .is_ok());
         assert!(allowed(
             permissions::ADMINISTRATOR,
             &[],
             &settings,
-            Needed::ManageGuild
+            Permission::ManageGuild
         )
         .is_ok());
-        assert!(allowed(0, &[42], &settings, Needed::BanMembers).is_ok());
-        let err = allowed(0, &[7], &settings, Needed::KickMembers).unwrap_err();
+        assert!(allowed(0, &[42], &settings, Permission::BanMembers).is_ok());
+        let err = allowed(0, &[7], &settings, Permission::KickMembers).unwrap_err();
         assert!(err.contains("Kick Members"), "{err}");
-        assert!(allowed(0, &[42], &settings, Needed::ManageGuild).is_err());
+        assert!(allowed(0, &[42], &settings, Permission::ManageGuild).is_err());
         assert!(allowed(
             permissions::KICK_MEMBERS,
             &[],
             &settings,
-            Needed::BanMembers
+            Permission::BanMembers
         )
         .is_err());
     }

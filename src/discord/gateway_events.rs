@@ -1,49 +1,20 @@
 //! Gateway events: panel components and modals, mute evasion on rejoin, and moderation done
 //! in Discord's own UI (from the audit log).
 
-use super::components;
-use super::context::{CommandError, Data};
-use super::evidence_ui;
-use super::render;
+use crate::discord::context::{CommandError, Data};
+use crate::discord::interactions;
 use crate::services::audit_log_cases::{AuditAction, AuditEntry};
 use chrono::DateTime;
 use serenity::all::{
     audit_log::{Action, Change, MemberAction},
-    AuditLogEntry, Context, CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent,
-    Interaction,
+    AuditLogEntry, Context, FullEvent,
 };
 
 pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(), CommandError> {
     match event {
-        FullEvent::InteractionCreate { interaction } => match interaction {
-            Interaction::Component(component) if component.data.custom_id.starts_with("gavel:") => {
-                let handled = if component.data.custom_id.starts_with("gavel:evupload:") {
-                    evidence_ui::handle_button(ctx, data, component).await
-                } else {
-                    components::handle_component(ctx, data, component).await
-                };
-                if let Err(error) = handled {
-                    tracing::warn!(%error, custom_id = %component.data.custom_id, "component failed");
-                    let reply = CreateInteractionResponse::Message(
-                        CreateInteractionResponseMessage::new()
-                            .ephemeral(true)
-                            .embed(render::error_embed(&error.user_message())),
-                    );
-                    let _ = component.create_response(&ctx.http, reply).await;
-                }
-            }
-            Interaction::Modal(modal) if modal.data.custom_id.starts_with("gavel:") => {
-                let handled = if modal.data.custom_id.starts_with("gavel:evcap:") {
-                    evidence_ui::handle_modal(ctx, data, modal).await
-                } else {
-                    components::handle_modal(ctx, data, modal).await
-                };
-                if let Err(error) = handled {
-                    tracing::warn!(%error, custom_id = %modal.data.custom_id, "modal failed");
-                }
-            }
-            _ => {}
-        },
+        FullEvent::InteractionCreate { interaction } => {
+            interactions::dispatch(ctx, data, interaction).await
+        }
         FullEvent::GuildMemberAddition { new_member } => {
             let restored = data
                 .services

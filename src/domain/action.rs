@@ -1,3 +1,4 @@
+use super::permissions::Permission;
 use std::fmt;
 use std::str::FromStr;
 
@@ -126,6 +127,23 @@ impl ModAction {
             ModAction::Unban | ModAction::Unmute | ModAction::Untimeout | ModAction::Report
         )
     }
+
+    /// The Discord permission a moderator needs to take this action, from any surface (slash
+    /// command, panel, CLI). A reversal needs what the action it reverses needs.
+    pub fn required_permission(self) -> Permission {
+        match self {
+            ModAction::Ban | ModAction::Tempban | ModAction::Softban | ModAction::Unban => {
+                Permission::BanMembers
+            }
+            ModAction::Kick => Permission::KickMembers,
+            ModAction::Timeout
+            | ModAction::Untimeout
+            | ModAction::Warn
+            | ModAction::Mute
+            | ModAction::Unmute
+            | ModAction::Report => Permission::ModerateMembers,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -147,5 +165,26 @@ mod tests {
         );
         let err = "loud".parse::<MuteType>().unwrap_err();
         assert!(err.contains("text, voice, both"), "{err}");
+    }
+
+    #[test]
+    fn bans_need_ban_members_kicks_kick_members_and_the_rest_moderate_members() {
+        let needing = |permission: Permission| {
+            ModAction::ALL
+                .iter()
+                .filter(|a| a.required_permission() == permission)
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            needing(Permission::BanMembers),
+            ["BAN", "UNBAN", "SOFTBAN", "TEMPBAN"]
+        );
+        assert_eq!(needing(Permission::KickMembers), ["KICK"]);
+        assert_eq!(
+            needing(Permission::ModerateMembers),
+            ["TIMEOUT", "UNTIMEOUT", "WARN", "MUTE", "UNMUTE", "REPORT"]
+        );
+        assert!(needing(Permission::ManageGuild).is_empty());
     }
 }

@@ -6,6 +6,7 @@ pub mod escalation;
 pub mod evidence;
 pub mod ids;
 pub mod message;
+pub mod permissions;
 pub mod reason;
 pub mod result;
 pub mod standing;

@@ -7,6 +7,9 @@ use crate::domain::message::OutgoingMessage;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+/// Discord's permission bits; they live in `domain` so rules can name them without the port.
+pub use crate::domain::permissions;
+
 pub mod codes {
     pub const UNKNOWN_CHANNEL: u32 = 10003;
     pub const UNKNOWN_MESSAGE: u32 = 10008;
@@ -115,15 +118,6 @@ impl GuildSnapshot {
             perms
         }
     }
-}
-
-pub mod permissions {
-    pub const KICK_MEMBERS: u64 = 1 << 1;
-    pub const BAN_MEMBERS: u64 = 1 << 2;
-    pub const ADMINISTRATOR: u64 = 1 << 3;
-    pub const MANAGE_GUILD: u64 = 1 << 5;
-    pub const MANAGE_ROLES: u64 = 1 << 28;
-    pub const MODERATE_MEMBERS: u64 = 1 << 40;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

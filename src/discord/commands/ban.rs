@@ -1,6 +1,7 @@
 use super::common::{duration_option, reply_result, request, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
+use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Ban a user; with a duration the ban is lifted automatically (a tempban).
@@ -20,7 +21,7 @@ pub async fn ban(
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::BanMembers).await?;
+    let guild_id = require(ctx, ModAction::Ban.required_permission()).await?;
     let duration = duration_option(duration.as_deref())?;
     let req = request(guild_id, ctx, &user, reason, violation);
     let result = ctx

@@ -1,5 +1,5 @@
 use super::common::{reply, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::{needs, require};
 use crate::discord::context::{CommandError, Context};
 use crate::discord::render;
 
@@ -22,7 +22,7 @@ pub async fn view(
     #[min = 1]
     number: i32,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::CASES).await?;
     let case = ctx.data().services.cases.get(guild_id, number).await?;
     reply(ctx, render::case_embed(&case)).await
 }
@@ -41,7 +41,7 @@ pub async fn edit(
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::CASES).await?;
     if reason.is_none() && violation.is_none() {
         return Err(CommandError::refused(
             "Give a new reason, a new violation type, or both.",
@@ -69,7 +69,7 @@ pub async fn close(
     #[min = 1]
     number: i32,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::CASES).await?;
     let case = ctx
         .data()
         .services
@@ -90,7 +90,7 @@ pub async fn void(
     #[max_length = 1000]
     reason: String,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::CASES).await?;
     let case = ctx
         .data()
         .services

@@ -1,5 +1,5 @@
 use super::common::reply;
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::{needs, require};
 use crate::discord::context::{CommandError, Context};
 use crate::discord::render;
 use crate::store::settings::GuildSettings;
@@ -38,7 +38,7 @@ pub async fn config(_ctx: Context<'_>) -> Result<(), CommandError> {
 /// Show the current settings.
 #[poise::command(slash_command, guild_only)]
 pub async fn view(ctx: Context<'_>) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ManageGuild).await?;
+    let guild_id = require(ctx, needs::CONFIG).await?;
     let settings = ctx.data().services.settings.get(guild_id).await?;
     reply(ctx, settings_embed(&settings)).await
 }
@@ -52,7 +52,7 @@ pub async fn set(
     #[max_length = 500]
     value: String,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ManageGuild).await?;
+    let guild_id = require(ctx, needs::CONFIG).await?;
     let key = poise::ChoiceParameter::name(&setting);
     let settings = ctx
         .data()

@@ -1,14 +1,12 @@
 //! `/mod evidence add|upload|amend|list|verify` and the `Capture Evidence` message command.
 
 use super::common::reply;
-use crate::discord::checks::{check, require, Needed};
+use crate::discord::checks::{check, needs, require};
 use crate::discord::context::{CommandError, Context};
-use crate::discord::evidence_ui;
+use crate::discord::interactions::evidence as evidence_ui;
 use crate::discord::render;
 use crate::services::evidence::{AmendmentKind, AttachmentInput, ChainEntry};
-use serenity::all::{
-    Attachment, ButtonStyle, CreateActionRow, CreateButton, CreateInteractionResponse, Message,
-};
+use serenity::all::{Attachment, CreateActionRow, CreateInteractionResponse, Message};
 
 /// Evidence kept where Discord cannot delete it, signed against tampering.
 #[poise::command(
@@ -36,7 +34,7 @@ pub async fn add(
     #[max_length = 1000]
     note: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::EVIDENCE).await?;
     let actor = ctx.author().id.get();
     let service = &ctx.data().services.evidence;
     let embed = match (url, file) {
@@ -96,7 +94,7 @@ pub async fn upload(
     #[max_length = 1000]
     note: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::EVIDENCE).await?;
     let service = &ctx.data().services.evidence;
     let (upload, link) = service
         .request_upload(
@@ -132,15 +130,9 @@ pub async fn upload(
         .runtime_handle()
         .is_some_and(|e| e.store.backend() != "local");
     if needs_button {
-        reply = reply.components(vec![CreateActionRow::Buttons(vec![CreateButton::new(
-            format!(
-                "gavel:evupload:{}:{}",
-                upload.id.simple(),
-                ctx.author().id.get()
-            ),
-        )
-        .label("Uploaded: record it")
-        .style(ButtonStyle::Primary)])]);
+        reply = reply.components(vec![CreateActionRow::Buttons(vec![
+            evidence_ui::record_upload_button(upload.id, ctx.author().id.get()),
+        ])]);
     }
     ctx.send(reply).await?;
     Ok(())
@@ -171,7 +163,7 @@ pub async fn amend(
     #[min = 1]
     entry: Option<i32>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::EVIDENCE).await?;
     let kind = match kind {
         AmendKind::Note => AmendmentKind::Note,
         AmendKind::Correction => AmendmentKind::Correction,
@@ -209,7 +201,7 @@ pub async fn list(
     #[min = 1]
     case: i32,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::EVIDENCE).await?;
     let (_, entries) = ctx.data().services.evidence.list(guild_id, case).await?;
     let body = if entries.is_empty() {
         format!("Case #{case} has no evidence yet.")
@@ -244,7 +236,7 @@ pub async fn verify(
     #[min = 1]
     case: i32,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::EVIDENCE).await?;
     let report = ctx
         .data()
         .services
@@ -257,7 +249,7 @@ pub async fn verify(
 /// Right-click a message → Apps → Capture Evidence: asks for the case and a range.
 #[poise::command(context_menu_command = "Capture Evidence", guild_only)]
 pub async fn capture_evidence(ctx: Context<'_>, message: Message) -> Result<(), CommandError> {
-    check(ctx, Needed::ModerateMembers).await?;
+    check(ctx, needs::EVIDENCE).await?;
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };

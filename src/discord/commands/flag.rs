@@ -1,5 +1,5 @@
 use super::common::reply;
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::{needs, require};
 use crate::discord::context::{CommandError, Context};
 use crate::discord::render;
 use crate::domain::UserFlag;
@@ -47,7 +47,7 @@ pub async fn set(
     #[description = "Who to flag"] user: User,
     #[description = "Which flag"] flag: FlagChoice,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::FLAGS).await?;
     let flag = UserFlag::from(flag);
     ctx.data()
         .services
@@ -71,7 +71,7 @@ pub async fn clear(
     #[description = "Whose flag"] user: User,
     #[description = "Which flag"] flag: FlagChoice,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::FLAGS).await?;
     let flag = UserFlag::from(flag);
     ctx.data()
         .services

@@ -1,13 +1,9 @@
 use super::common::reply;
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::{needs, require};
 use crate::discord::context::{CommandError, Context};
+use crate::discord::interactions::pagination::history_page;
 use crate::discord::render;
-use crate::error::GavelResult;
-use crate::services::mod_log::title_case;
-use crate::services::Services;
-use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, User};
-
-pub const PAGE_SIZE: u32 = 5;
+use serenity::all::User;
 
 /// A user's cases, active mutes and bans, strikes and standing, flags and notes.
 #[poise::command(slash_command, guild_only)]
@@ -15,7 +11,7 @@ pub async fn history(
     ctx: Context<'_>,
     #[description = "Whose history"] user: User,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::HISTORY).await?;
     let (embed, buttons) = history_page(
         &ctx.data().services,
         guild_id,
@@ -30,116 +26,4 @@ pub async fn history(
     ctx.send(render::ephemeral(embed).components(buttons))
         .await?;
     Ok(())
-}
-
-/// Page `page` of a user's history, with Previous/Next buttons that only `viewer` may press.
-/// The page lives in the buttons' ids, so paging works across restarts.
-pub async fn history_page(
-    services: &Services,
-    guild_id: u64,
-    user_id: u64,
-    page: u32,
-    viewer: u64,
-) -> GavelResult<(CreateEmbed, Vec<CreateActionRow>)> {
-    let history = services.cases.history(guild_id, user_id, PAGE_SIZE).await?;
-    let (cases, total) = services
-        .cases
-        .cases_of_user(guild_id, user_id, page, PAGE_SIZE)
-        .await?;
-    let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
-    let mut embed = CreateEmbed::new()
-        .colour(render::BLUE)
-        .title(format!("History of {user_id}"))
-        .description(format!("<@{user_id}> · {total} cases"));
-    let active_now = {
-        let mut parts = Vec::new();
-        if let Some(ban) = &history.active_tempban {
-            parts.push(format!(
-                "Tempbanned until <t:{}:f>",
-                ban.expires_at.timestamp()
-            ));
-        }
-        for mute in &history.active_mutes {
-            let until = mute
-                .expires_at
-                .map(|t| format!(" until <t:{}:f>", t.timestamp()))
-                .unwrap_or_default();
-            parts.push(format!(
-                "{} muted{until}",
-                title_case(mute.mute_type.as_str())
-            ));
-        }
-        if parts.is_empty() {
-            "Nothing active".to_string()
-        } else {
-            parts.join("\n")
-        }
-    };
-    embed = embed
-        .field("Active", active_now, false)
-        .field("Standing", history.standing.describe(), false)
-        .field(
-            "Flags",
-            if history.flags.is_empty() {
-                "None".to_string()
-            } else {
-                history
-                    .flags
-                    .iter()
-                    .map(|f| crate::services::flags::flag_name(f.flag))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            true,
-        )
-        .field("Notes", history.notes_count.to_string(), true);
-    let listing = if cases.is_empty() {
-        "No cases.".to_string()
-    } else {
-        cases
-            .iter()
-            .map(|c| {
-                let mut line = format!(
-                    "**#{}** {} · <t:{}:d>",
-                    c.case_number,
-                    title_case(c.action.as_str()),
-                    c.created_at.timestamp()
-                );
-                if c.status != crate::domain::CaseStatus::Open {
-                    line.push_str(&format!(" · {}", c.status.as_str().to_lowercase()));
-                }
-                if c.state == crate::domain::CaseState::Failed {
-                    line.push_str(" · failed");
-                }
-                if let Some(reason) = &c.reason {
-                    line.push_str(&format!(
-                        "\n> {}",
-                        crate::domain::reason::truncate_chars(reason, 100)
-                    ));
-                }
-                line
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    embed = embed.field(
-        format!("Cases (page {} of {pages})", page + 1),
-        listing,
-        false,
-    );
-    let mut buttons = Vec::new();
-    if pages > 1 {
-        let id = |p: u32| format!("gavel:history:{user_id}:{p}:{viewer}");
-        buttons.push(CreateActionRow::Buttons(vec![
-            CreateButton::new(id(page.saturating_sub(1)))
-                .label("Previous")
-                .style(ButtonStyle::Secondary)
-                .disabled(page == 0),
-            CreateButton::new(id(page + 1))
-                .label("Next")
-                .style(ButtonStyle::Secondary)
-                .disabled(page + 1 >= pages),
-        ]));
-    }
-    Ok((embed, buttons))
 }

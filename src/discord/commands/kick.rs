@@ -1,6 +1,7 @@
 use super::common::{reply_result, request, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
+use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Remove a member from the server (they can rejoin with an invite).
@@ -15,7 +16,7 @@ pub async fn kick(
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::KickMembers).await?;
+    let guild_id = require(ctx, ModAction::Kick.required_permission()).await?;
     let req = request(guild_id, ctx, &user, reason, violation);
     let result = ctx.data().services.moderation.kick(req).await?;
     reply_result(ctx, &result).await

@@ -18,11 +18,7 @@ mod unban;
 mod unmute;
 mod warn;
 
-use super::context::{CommandError, Context, Data};
-
-pub use common::violation_autocomplete;
-pub use history::history_page;
-pub use panel::panel_message;
+use crate::discord::context::{CommandError, Context, Data};
 
 /// Every command Gavel registers.
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {

@@ -1,7 +1,7 @@
 use super::common::{duration_option, reply_result, request, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
-use crate::domain::MuteType;
+use crate::domain::{ModAction, MuteType};
 use serenity::all::User;
 
 /// Mute with the server's mute role: text, voice or both.
@@ -23,7 +23,7 @@ async fn run(
     reason: Option<String>,
     violation: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, ModAction::Mute.required_permission()).await?;
     let duration = duration_option(duration.as_deref())?;
     let req = request(guild_id, ctx, &user, reason, violation);
     let result = ctx

@@ -1,5 +1,5 @@
 use super::common::reply;
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::{needs, require};
 use crate::discord::context::{CommandError, Context};
 use crate::discord::render;
 use serenity::all::User;
@@ -24,7 +24,7 @@ pub async fn add(
     #[max_length = 2000]
     content: String,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::NOTES).await?;
     let note = ctx
         .data()
         .services
@@ -47,7 +47,7 @@ pub async fn view(
     ctx: Context<'_>,
     #[description = "Whose notes"] user: User,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::NOTES).await?;
     let notes = ctx
         .data()
         .services
@@ -89,7 +89,7 @@ pub async fn delete(
     #[min = 1]
     id: i64,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, needs::NOTES).await?;
     let note = ctx
         .data()
         .services

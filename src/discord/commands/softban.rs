@@ -1,6 +1,7 @@
 use super::common::{reply_result, request};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
+use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Ban and immediately unban: removes the member and their recent messages.
@@ -16,7 +17,7 @@ pub async fn softban(
     #[max = 7]
     delete_message_days: Option<u8>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::BanMembers).await?;
+    let guild_id = require(ctx, ModAction::Softban.required_permission()).await?;
     let req = request(guild_id, ctx, &user, reason, None);
     let result = ctx
         .data()

@@ -1,6 +1,7 @@
 use super::common::{duration_option, reply_result, request, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
+use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Time a member out (no talking, reacting or voice); over 28 days is renewed automatically.
@@ -16,7 +17,7 @@ pub async fn timeout(
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, ModAction::Timeout.required_permission()).await?;
     let duration = duration_option(Some(&duration))?.expect("a duration was given");
     let req = request(guild_id, ctx, &user, reason, violation);
     let result = ctx

@@ -1,7 +1,7 @@
 use super::common::{reply_result, request};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
-use crate::domain::MuteType;
+use crate::domain::{ModAction, MuteType};
 use serenity::all::User;
 
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
@@ -36,7 +36,7 @@ pub async fn unmute(
     #[max_length = 1000]
     reason: Option<String>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, ModAction::Unmute.required_permission()).await?;
     let req = request(guild_id, ctx, &user, reason, None);
     let result = ctx
         .data()

@@ -1,6 +1,7 @@
 use super::common::{reply_result, request, violation_autocomplete};
-use crate::discord::checks::{require, Needed};
+use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
+use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Warn a member: adds strike points, shows their standing, escalates at the thresholds.
@@ -19,7 +20,7 @@ pub async fn warn(
     #[max = 20]
     points: Option<u8>,
 ) -> Result<(), CommandError> {
-    let guild_id = require(ctx, Needed::ModerateMembers).await?;
+    let guild_id = require(ctx, ModAction::Warn.required_permission()).await?;
     let req = request(guild_id, ctx, &user, Some(reason), violation).strike_points(points);
     let result = ctx.data().services.moderation.warn(req).await?;
     reply_result(ctx, &result).await

@@ -1,19 +1,92 @@
 //! How evidence looks in Discord: the Capture Evidence form and its submission, the upload
 //! link's "record it" button, and the embeds that show what was stored.
 
-use super::checks::Needed;
-use super::components::{member_may, refusal};
-use super::context::{CommandError, Data};
-use super::render;
+use super::guard::{self, ComponentOrModal, GuardedId, PressPermission};
+use crate::discord::checks::needs;
+use crate::discord::context::{CommandError, Data};
+use crate::discord::render;
 use crate::domain::evidence::snapshot::CaptureRange;
 use crate::services::evidence::CaseReport;
 use crate::services::evidence::{Capture, CaseChoice};
 use crate::store::evidence::{AmendmentRow, EvidenceItemRow};
 use serenity::all::{
-    ActionRowComponent, ComponentInteraction, Context, CreateActionRow, CreateEmbed,
-    CreateInputText, CreateInteractionResponse, CreateInteractionResponseMessage, CreateModal,
-    EditInteractionResponse, InputTextStyle, ModalInteraction,
+    ButtonStyle, Context, CreateActionRow, CreateButton, CreateEmbed, CreateInputText, CreateModal,
+    InputTextStyle,
 };
+
+/// `gavel:evcap:<channel>:<message>:<moderator>`: the Capture Evidence form.
+struct CaptureFormId {
+    channel: u64,
+    message: u64,
+    moderator: u64,
+}
+
+impl GuardedId for CaptureFormId {
+    // Fetching messages and storing attachments takes a while.
+    const DEFERS: bool = true;
+
+    fn parse(interaction: ComponentOrModal<'_>) -> Option<Self> {
+        let ["gavel", "evcap", channel, message, moderator] = interaction.id_parts()[..] else {
+            return None;
+        };
+        Some(CaptureFormId {
+            channel: channel.parse().ok()?,
+            message: message.parse().ok()?,
+            moderator: moderator.parse().ok()?,
+        })
+    }
+
+    fn opener(&self) -> u64 {
+        self.moderator
+    }
+
+    fn not_yours(&self) -> &'static str {
+        "This form belongs to another moderator."
+    }
+
+    fn permission(&self) -> PressPermission {
+        PressPermission::Required(needs::EVIDENCE)
+    }
+}
+
+/// `gavel:evupload:<upload>:<moderator>`: "Uploaded: record it" under an upload link.
+struct RecordUploadId {
+    upload: uuid::Uuid,
+    moderator: u64,
+}
+
+impl GuardedId for RecordUploadId {
+    const DEFERS: bool = true;
+
+    fn parse(interaction: ComponentOrModal<'_>) -> Option<Self> {
+        let ["gavel", "evupload", upload, moderator] = interaction.id_parts()[..] else {
+            return None;
+        };
+        Some(RecordUploadId {
+            upload: upload.parse().ok()?,
+            moderator: moderator.parse().ok()?,
+        })
+    }
+
+    fn opener(&self) -> u64 {
+        self.moderator
+    }
+
+    fn not_yours(&self) -> &'static str {
+        "Only the moderator who asked for this link can record it."
+    }
+
+    fn permission(&self) -> PressPermission {
+        PressPermission::Required(needs::EVIDENCE)
+    }
+}
+
+/// The button that records an upload once the moderator has uploaded the file.
+pub fn record_upload_button(upload: uuid::Uuid, moderator: u64) -> CreateButton {
+    CreateButton::new(format!("gavel:evupload:{}:{moderator}", upload.simple()))
+        .label("Uploaded: record it")
+        .style(ButtonStyle::Primary)
+}
 
 pub fn capture_modal(channel_id: u64, message_id: u64, moderator: u64) -> CreateModal {
     CreateModal::new(
@@ -45,22 +118,6 @@ pub fn capture_modal(channel_id: u64, message_id: u64, moderator: u64) -> Create
     ])
 }
 
-fn field(interaction: &ModalInteraction, name: &str) -> Option<String> {
-    interaction
-        .data
-        .components
-        .iter()
-        .flat_map(|row| &row.components)
-        .find_map(|c| match c {
-            ActionRowComponent::InputText(input) if input.custom_id == name => input
-                .value
-                .clone()
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty()),
-            _ => None,
-        })
-}
-
 fn parse_case(text: &str) -> Result<CaseChoice, CommandError> {
     let text = text.trim().trim_start_matches('#');
     if text.eq_ignore_ascii_case("new") {
@@ -74,67 +131,33 @@ fn parse_case(text: &str) -> Result<CaseChoice, CommandError> {
 }
 
 /// The Capture Evidence form was submitted: capture and show what was stored.
-pub async fn handle_modal(
+pub async fn submit_capture(
     ctx: &Context,
     data: &Data,
-    interaction: &ModalInteraction,
+    interaction: ComponentOrModal<'_>,
 ) -> Result<(), CommandError> {
-    let Some(guild_id) = interaction.guild_id.map(|g| g.get()) else {
+    let Some(form) = guard::admit::<CaptureFormId>(ctx, data, interaction).await? else {
         return Ok(());
     };
-    let parts: Vec<&str> = interaction.data.custom_id.split(':').collect();
-    let ["gavel", "evcap", channel, message, moderator] = parts.as_slice() else {
-        return Ok(());
-    };
-    let (Ok(channel), Ok(message), Ok(moderator)) = (
-        channel.parse::<u64>(),
-        message.parse::<u64>(),
-        moderator.parse::<u64>(),
-    ) else {
-        return Ok(());
-    };
-    let actor = interaction.user.id.get();
-    let settings = data.services.settings.get(guild_id).await?;
-    let denied = if actor != moderator {
-        Some("This form belongs to another moderator.".to_string())
-    } else {
-        member_may(
-            interaction.member.as_ref(),
-            &settings,
-            Needed::ModerateMembers,
-        )
-        .err()
-    };
-    if let Some(reason) = denied {
-        interaction
-            .create_response(&ctx.http, refusal(&reason))
-            .await?;
-        return Ok(());
-    }
-    // Acknowledge now: fetching messages and storing attachments takes a while.
-    interaction
-        .create_response(
-            &ctx.http,
-            CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new().ephemeral(true),
-            ),
-        )
-        .await?;
+    let CaptureFormId {
+        channel, message, ..
+    } = form.id;
+    let field = |name: &str| form.interaction.text_input(name);
     let outcome = async {
-        let case = parse_case(&field(interaction, "case").unwrap_or_default())?;
-        let range = CaptureRange::parse(&field(interaction, "range").unwrap_or_default())
+        let case = parse_case(&field("case").unwrap_or_default())?;
+        let range = CaptureRange::parse(&field("range").unwrap_or_default())
             .map_err(CommandError::Refused)?;
         let capture = data
             .services
             .evidence
             .capture(
-                guild_id,
-                actor,
+                form.guild_id,
+                form.presser(),
                 case,
                 channel,
                 message,
                 range,
-                field(interaction, "note").as_deref(),
+                field("note").as_deref(),
                 "context_menu",
             )
             .await?;
@@ -142,69 +165,29 @@ pub async fn handle_modal(
     }
     .await;
     let embed = outcome.unwrap_or_else(|e| render::error_embed(&e.user_message()));
-    interaction
-        .edit_response(&ctx.http, EditInteractionResponse::new().embed(embed))
-        .await?;
-    Ok(())
+    form.answer(embed).await
 }
 
-/// "Uploaded: record it" under an upload link (S3 storage).
-pub async fn handle_button(
+/// "Uploaded: record it" was pressed (S3 storage): record the upload as evidence.
+pub async fn record_upload(
     ctx: &Context,
     data: &Data,
-    interaction: &ComponentInteraction,
+    interaction: ComponentOrModal<'_>,
 ) -> Result<(), CommandError> {
-    let Some(guild_id) = interaction.guild_id.map(|g| g.get()) else {
+    let Some(press) = guard::admit::<RecordUploadId>(ctx, data, interaction).await? else {
         return Ok(());
     };
-    let parts: Vec<&str> = interaction.data.custom_id.split(':').collect();
-    let ["gavel", "evupload", upload, moderator] = parts.as_slice() else {
-        return Ok(());
-    };
-    let (Ok(upload), Ok(moderator)) = (upload.parse::<uuid::Uuid>(), moderator.parse::<u64>())
-    else {
-        return Ok(());
-    };
-    let actor = interaction.user.id.get();
-    let settings = data.services.settings.get(guild_id).await?;
-    if actor != moderator {
-        interaction
-            .create_response(
-                &ctx.http,
-                refusal("Only the moderator who asked for this link can record it."),
-            )
-            .await?;
-        return Ok(());
-    }
-    if let Err(e) = member_may(
-        interaction.member.as_ref(),
-        &settings,
-        Needed::ModerateMembers,
-    ) {
-        interaction.create_response(&ctx.http, refusal(&e)).await?;
-        return Ok(());
-    }
-    interaction
-        .create_response(
-            &ctx.http,
-            CreateInteractionResponse::Defer(
-                CreateInteractionResponseMessage::new().ephemeral(true),
-            ),
-        )
-        .await?;
+    let upload = press.id.upload;
     let embed = match data
         .services
         .evidence
-        .complete_upload(Some(guild_id), upload, Some(actor))
+        .complete_upload(Some(press.guild_id), upload, Some(press.presser()))
         .await
     {
         Ok(item) => item_embed(&item, "Upload stored"),
         Err(e) => render::error_embed(&e.user_message()),
     };
-    interaction
-        .edit_response(&ctx.http, EditInteractionResponse::new().embed(embed))
-        .await?;
-    Ok(())
+    press.answer(embed).await
 }
 
 /// `text` cut to `max` characters (newlines kept).
