@@ -22,6 +22,8 @@ pub struct Config {
     pub discord_api_base: Option<String>,
     /// Registers commands in this guild only (instant) instead of globally.
     pub discord_guild_id: Option<u64>,
+    /// How long one REST request to Discord may take before it counts as failed.
+    pub discord_request_timeout: Duration,
     pub log_level: String,
     pub log_format: LogFormat,
     pub evidence: EvidenceConfig,
@@ -89,6 +91,7 @@ pub const DEFAULT_CDN_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 25 * 1024 * 1024;
 const MIN_HMAC_KEY_BYTES: usize = 32;
 pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 16;
+pub const DEFAULT_DISCORD_REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// Job handlers each hold a connection while they run; commands need some left.
 const MIN_CONNECTIONS_FOR_COMMANDS: u32 = 4;
 
@@ -413,7 +416,22 @@ impl Config {
                 ),
             ));
         }
+        let discord_request_timeout = match read("DISCORD_REQUEST_TIMEOUT_SECS") {
+            None => DEFAULT_DISCORD_REQUEST_TIMEOUT,
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=120).contains(n))
+                .map(Duration::from_secs)
+                .ok_or_else(|| {
+                    error(
+                        "DISCORD_REQUEST_TIMEOUT_SECS",
+                        format!("is `{v}`; give a number of seconds from 1 to 120"),
+                    )
+                })?,
+        };
         Ok(Config {
+            discord_request_timeout,
             jobs,
             database_url: database_url.into(),
             database_max_connections,

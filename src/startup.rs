@@ -77,7 +77,11 @@ impl App {
         let evidence = Evidence::from_config(&config.evidence);
         let online = if needs.discord {
             let token = config.require_token()?;
-            let http = Arc::new(build_http(token, config.discord_api_base.as_deref()));
+            let http = Arc::new(build_http(
+                token,
+                config.discord_api_base.as_deref(),
+                config.discord_request_timeout,
+            ));
             let port = SerenityPort::connect(http)
                 .await
                 .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
@@ -156,6 +160,7 @@ impl App {
         let gateway = Gateway {
             token: self.config.require_token()?.to_string(),
             api_base: self.config.discord_api_base.clone(),
+            request_timeout: self.config.discord_request_timeout,
             register_in: self.config.discord_guild_id,
             services: online.services,
             bot_user_id: online.bot_user_id,

@@ -111,6 +111,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, CommandError>) {
 pub struct Gateway {
     pub token: String,
     pub api_base: Option<String>,
+    pub request_timeout: std::time::Duration,
     /// Registers commands in this guild only (instant) instead of globally.
     pub register_in: Option<u64>,
     pub services: Services,
@@ -128,6 +129,7 @@ impl Gateway {
         let Gateway {
             token,
             api_base,
+            request_timeout,
             register_in,
             services,
             bot_user_id,
@@ -173,7 +175,7 @@ impl Gateway {
             in_flight: in_flight.clone(),
         };
 
-        let http = build_http(&token, api_base.as_deref());
+        let http = build_http(&token, api_base.as_deref(), request_timeout);
         let mut client = ClientBuilder::new_with_http(http, intents())
             .framework(framework)
             .await?;

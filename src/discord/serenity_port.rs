@@ -17,6 +17,7 @@ use serenity::all::{
 };
 use serenity::http::{Http, HttpBuilder, LightMethod, Request, Route};
 use std::sync::Arc;
+use std::time::Duration;
 
 impl From<serenity::Error> for DiscordError {
     fn from(error: serenity::Error) -> Self {
@@ -98,14 +99,23 @@ pub struct SerenityPort {
 }
 
 /// Builds serenity's REST client; with `api_base` every route goes there instead of discord.com
-/// (serenity's ratelimiter does not know about the proxy, so it is turned off with it).
-pub fn build_http(token: &str, api_base: Option<&str>) -> Http {
-    let mut builder = HttpBuilder::new(token);
+/// (serenity's ratelimiter does not know about the proxy, so it is turned off with it). Each
+/// request gives up after `request_timeout`: serenity's own client never does.
+pub fn build_http(token: &str, api_base: Option<&str>, request_timeout: Duration) -> Http {
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(request_timeout)
+        .connect_timeout(request_timeout.min(CONNECT_TIMEOUT))
+        .build()
+        .expect("a reqwest client with rustls and timeouts builds");
+    let mut builder = HttpBuilder::new(token).client(client);
     if let Some(base) = api_base {
         builder = builder.proxy(base).ratelimiter_disabled(true);
     }
     builder.build()
 }
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl SerenityPort {
     /// Asks Discord who the bot is, so hierarchy checks know which member is Gavel.

@@ -38,7 +38,11 @@ impl Workers {
 
 async fn job_context(app: &TestApp) -> JobContext {
     let pool = PgPool::connect(&app.db.url).await.expect("a second pool");
-    let http = Arc::new(build_http("test-token", Some(&app.discord.base_url())));
+    let http = Arc::new(build_http(
+        "test-token",
+        Some(&app.discord.base_url()),
+        gavel::config::DEFAULT_DISCORD_REQUEST_TIMEOUT,
+    ));
     let port: Arc<dyn DiscordPort> = Arc::new(SerenityPort::connect(http).await.unwrap());
     JobContext::new(pool, port, JobsConfig::default())
 }

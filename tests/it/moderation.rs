@@ -421,7 +421,11 @@ async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
     use gavel::discord::serenity_port::{build_http, SerenityPort};
     use gavel::ports::discord::DiscordPort;
     let app = spawn_app().await;
-    let http = std::sync::Arc::new(build_http("test-token", Some(&app.discord.base_url())));
+    let http = std::sync::Arc::new(build_http(
+        "test-token",
+        Some(&app.discord.base_url()),
+        gavel::config::DEFAULT_DISCORD_REQUEST_TIMEOUT,
+    ));
     let port = SerenityPort::connect(http).await.unwrap();
     // Discord wants Manage Server as well as Ban Members for a bulk ban.
     let refused = port
@@ -454,4 +458,32 @@ async fn the_port_bulk_bans_with_an_audit_reason_and_reports_who_failed() {
     );
     assert_eq!(port.ban_of(GUILD, OTHER_MEMBER).await.unwrap(), None);
     app.check_requests_against_spec();
+}
+
+/// serenity's own client waits forever; every request Gavel makes gives up after the timeout
+/// with a transient error (so the case flow leaves the case for reconciliation).
+#[tokio::test]
+async fn a_discord_request_that_hangs_times_out() {
+    use gavel::discord::serenity_port::{build_http, SerenityPort};
+    use gavel::ports::discord::DiscordPort;
+    let app = spawn_app().await;
+    let http = std::sync::Arc::new(build_http(
+        "test-token",
+        Some(&app.discord.base_url()),
+        Duration::from_secs(1),
+    ));
+    let port = SerenityPort::connect(http).await.unwrap();
+    app.discord
+        .set_response_delay("PUT", "/bans/", Duration::from_secs(4));
+    let started = std::time::Instant::now();
+    let error = port
+        .ban(GUILD, MEMBER, 0, "[#1] slow")
+        .await
+        .expect_err("the request times out");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    assert!(error.is_transient(), "{error:?}");
 }

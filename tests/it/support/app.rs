@@ -128,6 +128,7 @@ pub fn test_config(
         discord_token: Some("test-token".into()),
         discord_api_base: Some(discord_api_base.to_string()),
         discord_guild_id: Some(GUILD),
+        discord_request_timeout: gavel::config::DEFAULT_DISCORD_REQUEST_TIMEOUT,
         log_level: "warn".into(),
         log_format: LogFormat::Pretty,
         evidence: evidence.unwrap_or_else(|| {
