@@ -1,11 +1,15 @@
 //! The SQL. Each file owns one table (or one concern); services compose them in transactions.
 
+pub mod bench;
 pub mod cases;
 pub mod event_log;
 pub mod evidence;
 pub mod flags;
+pub mod job_queue;
 pub mod mutes;
 pub mod notes;
+pub mod schedule;
+pub mod scheduled_row;
 pub mod settings;
 pub mod strikes;
 pub mod tempbans;
