@@ -8,10 +8,11 @@ use crate::domain::OutgoingMessage;
 use crate::ports::discord::{
     BulkBanOutcome, DiscordPort, DiscordResult, GuildSnapshot, MemberSnapshot,
 };
+use crate::store::bench;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, PgConnection};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use ulid::Ulid;
@@ -140,7 +141,6 @@ impl DiscordPort for StandInDiscord {
     }
 }
 
-const GUILD: i64 = 1;
 /// Time to get the workers up before the burst falls due.
 const LEAD: Duration = Duration::from_secs(15);
 
@@ -153,16 +153,10 @@ pub async fn run(database_url: &str, options: &BenchOptions) -> anyhow::Result<B
     );
     let admin_url = with_database(database_url, "postgres");
     let mut admin = PgConnection::connect(&admin_url).await?;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
-        .await?;
+    bench::create_database(&mut admin, &name).await?;
     let url = with_database(database_url, &name);
     let outcome = run_in(&url, options).await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#
-        )))
-        .await?;
+    bench::drop_database(&mut admin, &name).await?;
     outcome
 }
 
@@ -170,7 +164,7 @@ async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport
     let pool = PgPoolOptions::new().max_connections(4).connect(url).await?;
     crate::store::migrate(&pool).await?;
     let burst_at = Utc::now() + chrono::Duration::from_std(LEAD)?;
-    seed(&pool, options, burst_at).await?;
+    bench::seed_tempban_expiries(&pool, options.total, options.due, burst_at).await?;
     eprintln!(
         "seeded {} pending expiries, {} due from {burst_at}",
         options.total, options.due
@@ -219,11 +213,7 @@ async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport
 
     let unbans = discord.unbans.lock().expect("unbans lock").clone();
     let mut unban_late: Vec<i64> = Vec::with_capacity(unbans.len());
-    let expiries: Vec<(i64, DateTime<Utc>)> =
-        sqlx::query_as("SELECT user_id, expires_at FROM tempbans WHERE NOT active")
-            .fetch_all(&pool)
-            .await?;
-    let expiry_of: std::collections::HashMap<i64, DateTime<Utc>> = expiries.into_iter().collect();
+    let expiry_of = bench::ended_tempban_expiries(&pool).await?;
     let mut last = burst_at;
     for (user, at) in &unbans {
         if let Some(expires_at) = expiry_of.get(&(*user as i64)) {
@@ -231,15 +221,7 @@ async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport
         }
         last = last.max(*at);
     }
-    // When each handler took its job (apalis sets lock_at when the task starts).
-    let mut start_late: Vec<i64> = sqlx::query_scalar(
-        "SELECT (extract(epoch FROM lock_at - run_at) * 1000)::BIGINT FROM apalis.jobs
-         WHERE job_type = $1 AND status = 'Done'
-           AND convert_from(job, 'UTF8')::jsonb->>'kind' = 'end_tempban'",
-    )
-    .bind(super::queue::QUEUE)
-    .fetch_all(&pool)
-    .await?;
+    let mut start_late = bench::expiry_start_delays_ms(&pool).await?;
     unban_late.sort_unstable();
     start_late.sort_unstable();
     Ok(BenchReport {
@@ -252,57 +234,6 @@ async fn run_in(url: &str, options: &BenchOptions) -> anyhow::Result<BenchReport
         burst_secs: (last - burst_at).num_milliseconds() as f64 / 1000.0,
         lifted: unbans.len(),
     })
-}
-
-/// Cases, tempbans and their apalis jobs, written in bulk: `due` of them ending within the
-/// second after `burst_at`, the rest spread over the following days.
-async fn seed(
-    pool: &PgPool,
-    options: &BenchOptions,
-    burst_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("INSERT INTO guild_case_counters (guild_id, last_number) VALUES ($1, $2)")
-        .bind(GUILD)
-        .bind(options.total as i32)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO mod_cases (guild_id, case_number, action, state, moderator_id, target_id,
-             reason, duration_secs, expires_at, settled_at)
-         SELECT $1, n, 'TEMPBAN', 'APPLIED', 2, 1000 + n, 'bench', 60,
-             CASE WHEN n <= $3 THEN $2 + (n - 1) * (interval '1 second' / $3)
-                  ELSE $2 + interval '1 day' + n * interval '1 second' END,
-             now()
-         FROM generate_series(1, $4) AS n",
-    )
-    .bind(GUILD)
-    .bind(burst_at)
-    .bind(options.due as i32)
-    .bind(options.total as i32)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO tempbans (guild_id, user_id, case_id, expires_at, job_id)
-         SELECT guild_id, target_id, id, expires_at, apalis.generate_ulid() FROM mod_cases",
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, run_at,
-             priority)
-         SELECT job_id, $1,
-             convert_to(json_build_object('kind', 'end_tempban', 'tempban_id', id)::text, 'UTF8'),
-             'Pending', 0, $2, expires_at, 0
-         FROM tempbans",
-    )
-    .bind(super::queue::QUEUE)
-    .bind(super::queue::MAX_ATTEMPTS)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    sqlx::query("ANALYZE").execute(pool).await?;
-    Ok(())
 }
 
 fn percentile(sorted: &[i64], p: f64) -> i64 {

@@ -1,9 +1,9 @@
 //! Strike decay and retention.
 
-use super::{queue, JobContext};
+use super::JobContext;
 use crate::error::GavelResult;
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
-use crate::store::strikes;
+use crate::store::{job_queue, strikes};
 
 /// Strikes recorded per transaction.
 const DECAY_BATCH: i64 = 500;
@@ -51,16 +51,7 @@ pub async fn retention(ctx: &JobContext) -> GavelResult<u64> {
     let Some(keep) = ctx.config.finished_job_retention else {
         return Ok(0);
     };
-    let deleted = sqlx::query(
-        "DELETE FROM apalis.jobs WHERE job_type = $1 AND status IN ('Done', 'Killed', 'Failed')
-           AND attempts >= CASE WHEN status = 'Failed' THEN max_attempts ELSE 0 END
-           AND done_at < now() - make_interval(secs => $2)",
-    )
-    .bind(queue::QUEUE)
-    .bind(keep.as_secs_f64())
-    .execute(&ctx.pool)
-    .await?
-    .rows_affected();
+    let deleted = job_queue::delete_finished_older_than(&ctx.pool, keep).await?;
     if deleted > 0 {
         tracing::info!(deleted, "deleted finished jobs past retention");
     }

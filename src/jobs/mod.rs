@@ -4,52 +4,30 @@
 //!
 //! Our tables are the truth; a job only points at a row (`job_id` on the row names the job).
 //! A handler locks the row, re-checks that it is still active, due and still pointing at this
-//! job, acts through the Discord port and records, all in one transaction. Cancelling a job
-//! is deleting its pending row in the same transaction as the change that makes it moot; the
-//! handler's re-check is the real guard.
+//! job, acts through the Discord port and records, all in one transaction
+//! ([`scheduled_action`]). Cancelling a job is deleting its pending row in the same
+//! transaction as the change that makes it moot (`store::schedule`); the handler's re-check
+//! is the real guard. What a job asks for is `domain::ScheduledJob`; its row in apalis'
+//! table is written by `store::job_queue`.
 
 pub mod bench;
+pub mod expiry;
 pub mod handlers;
 pub mod maintenance;
+pub mod notices;
 pub mod pacer;
 pub mod poll;
-pub mod queue;
 pub mod reconcile;
-pub mod schedule;
+pub mod scheduled_action;
+pub mod timeout_renewal;
 pub mod worker;
 
 use crate::config::JobsConfig;
 use crate::ports::discord::DiscordPort;
 use crate::services::GuildSettingsService;
 use pacer::Pacer;
-use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::sync::Arc;
-
-/// What a job asks for. Stored as JSON in `apalis.jobs.job`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Job {
-    EndTempban {
-        tempban_id: i64,
-        /// Earlier attempts that Discord answered with a transient error.
-        #[serde(default)]
-        retry: u32,
-    },
-    EndMute {
-        mute_id: i64,
-        #[serde(default)]
-        retry: u32,
-    },
-    RenewTimeout {
-        case_id: i64,
-        #[serde(default)]
-        retry: u32,
-    },
-    Reconcile,
-    DecayStrikes,
-    Retention,
-}
 
 /// What handlers need: the database, Discord, and the guild settings (mod-log channel).
 #[derive(Clone)]

@@ -4,15 +4,19 @@
 //! - active tempbans, mutes and long timeouts without a live job, or well past their time,
 //!   get a fresh one.
 
-use super::{handlers, schedule, JobContext};
+use super::notices::post_to_mod_log;
+use super::JobContext;
 use crate::domain::{CaseState, ModAction, MuteType};
 use crate::error::GavelResult;
 use crate::ports::discord::{DiscordError, MemberSnapshot};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::services::mod_log;
 use crate::store::cases::{self, Case};
+use crate::store::mutes::{self, Mute, NewMute};
 use crate::store::settings::GuildSettings;
-use crate::store::{mutes, strikes, tempbans, timeout_renewals};
+use crate::store::tempbans::{NewTempban, Tempban};
+use crate::store::timeout_renewals::{NewTimeoutRenewal, TimeoutRenewal};
+use crate::store::{schedule, strikes};
 use chrono::Utc;
 use sqlx::PgConnection;
 use std::time::Duration;
@@ -27,6 +31,7 @@ pub struct ReconcileReport {
     pub jobs_scheduled: usize,
 }
 
+#[tracing::instrument(name = "reconcile", skip_all)]
 pub async fn run(ctx: &JobContext) -> GavelResult<ReconcileReport> {
     let cases_settled = settle_pending_cases(ctx, ctx.config.pending_after).await?;
     let jobs_scheduled = schedule_missing(ctx).await?;
@@ -58,17 +63,13 @@ struct Observation {
     member: Option<MemberSnapshot>,
 }
 
+#[tracing::instrument(skip(ctx), fields(guild_id = tracing::field::Empty))]
 async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     let mut tx = ctx.pool.begin().await?;
-    let case: Option<Case> = sqlx::query_as(
-        "SELECT * FROM mod_cases WHERE id = $1 AND state = 'PENDING' FOR UPDATE SKIP LOCKED",
-    )
-    .bind(case_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(case) = case else {
+    let Some(case) = cases::lock_pending(&mut tx, case_id).await? else {
         return Ok(false);
     };
+    tracing::Span::current().record("guild_id", case.guild_id);
     let settings = ctx.settings.get(case.guild_id).await?;
     let observation = match observe(ctx, &case, &settings).await {
         Ok(observation) => observation,
@@ -121,7 +122,7 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     tx.commit().await?;
     let mut embed = mod_log::case_embed(&settled);
     embed.footer = Some("source: reconciliation after a restart".into());
-    handlers::post_to_mod_log(ctx, case.guild_id, embed).await;
+    post_to_mod_log(ctx, case.guild_id, embed).await;
     Ok(true)
 }
 
@@ -224,12 +225,15 @@ async fn record_aftermath(
     let why = format!("replaced by case #{}", case.case_number);
     match case.action {
         ModAction::Tempban | ModAction::Ban | ModAction::Unban => {
-            if let Some(ended) = tempbans::end_active(tx, guild, user, bot, &why).await? {
-                schedule::cancel(tx, ended.job_id.as_deref()).await?;
-            }
+            schedule::end_tempban(tx, guild, user, bot, &why).await?;
             if let (ModAction::Tempban, Some(expires_at)) = (case.action, case.expires_at) {
-                let tempban = tempbans::start(tx, guild, user, case.id, expires_at).await?;
-                schedule::tempban_expiry(tx, &tempban).await?;
+                let tempban = NewTempban {
+                    guild_id: guild,
+                    user_id: user,
+                    case_id: case.id,
+                    expires_at,
+                };
+                schedule::start_tempban(tx, &tempban).await?;
             }
         }
         ModAction::Timeout => {
@@ -237,15 +241,14 @@ async fn record_aftermath(
             let applied_until = observation.member.as_ref().and_then(|m| m.timed_out_until);
             if let (Some(ends_at), Some(applied_until)) = (case.expires_at, applied_until) {
                 if ends_at > applied_until + chrono::Duration::seconds(60) {
-                    schedule::start_timeout_renewal(
-                        tx,
-                        case.id,
-                        guild,
-                        user,
+                    let renewal = NewTimeoutRenewal {
+                        case_id: case.id,
+                        guild_id: guild,
+                        user_id: user,
                         ends_at,
                         applied_until,
-                    )
-                    .await?;
+                    };
+                    schedule::start_timeout_renewal(tx, &renewal).await?;
                 }
             }
         }
@@ -255,9 +258,9 @@ async fn record_aftermath(
                 .as_ref()
                 .and_then(|m| mute_role_held(settings, m))
             {
-                let (mute, replaced) = mutes::start(
+                schedule::start_mute(
                     tx,
-                    &mutes::NewMute {
+                    &NewMute {
                         guild_id: guild,
                         user_id: user,
                         mute_type,
@@ -268,8 +271,6 @@ async fn record_aftermath(
                     },
                 )
                 .await?;
-                super::queue::cancel_all(tx, replaced).await?;
-                schedule::mute_expiry(tx, &mute).await?;
             }
         }
         ModAction::Unmute => {
@@ -280,14 +281,13 @@ async fn record_aftermath(
                 .unwrap_or_default();
             for mute in mutes::active_for_user(&mut *tx, guild, user).await? {
                 if !held.contains(&mute.role_id) {
-                    let job = mutes::end(
+                    schedule::end_mute(
                         tx,
                         mute.id,
                         case.moderator_id,
                         &format!("unmuted in case #{}", case.case_number),
                     )
                     .await?;
-                    schedule::cancel(tx, job.as_deref()).await?;
                 }
             }
         }
@@ -300,23 +300,9 @@ async fn record_aftermath(
 pub async fn schedule_missing(ctx: &JobContext) -> GavelResult<usize> {
     let overdue = OVERDUE.as_secs() as i64;
     let mut tx = ctx.pool.begin().await?;
-    let mut scheduled = 0;
-    for tempban in tempbans::needing_schedule(&mut tx, overdue).await? {
-        schedule::cancel(&mut tx, tempban.job_id.as_deref()).await?;
-        schedule::tempban_expiry(&mut tx, &tempban).await?;
-        scheduled += 1;
-    }
-    for mute in mutes::needing_schedule(&mut tx, overdue).await? {
-        schedule::cancel(&mut tx, mute.job_id.as_deref()).await?;
-        schedule::mute_expiry(&mut tx, &mute).await?;
-        scheduled += 1;
-    }
-    let lead = crate::domain::timeout::RENEW_LEAD.as_secs() as i64;
-    for renewal in timeout_renewals::needing_schedule(&mut tx, overdue, lead).await? {
-        schedule::cancel(&mut tx, renewal.job_id.as_deref()).await?;
-        schedule::timeout_renewal(&mut tx, &renewal).await?;
-        scheduled += 1;
-    }
+    let scheduled = schedule::reschedule_missing::<Tempban>(&mut tx, overdue).await?
+        + schedule::reschedule_missing::<Mute>(&mut tx, overdue).await?
+        + schedule::reschedule_missing::<TimeoutRenewal>(&mut tx, overdue).await?;
     tx.commit().await?;
     Ok(scheduled)
 }

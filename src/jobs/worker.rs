@@ -4,7 +4,9 @@
 //! each handler locks its row besides.
 
 use super::poll::TickStrategy;
-use super::{handlers, queue, reconcile, Job, JobContext};
+use super::{handlers, reconcile, JobContext};
+use crate::domain::ScheduledJob;
+use crate::store::job_queue;
 use apalis::prelude::{BackendExt, BoxDynError, Data, TaskId, WorkerBuilder, WorkerBuilderExt};
 use apalis_postgres::PostgresStorage;
 use chrono::{DateTime, Utc};
@@ -61,11 +63,11 @@ pub async fn run_worker(
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), apalis::prelude::WorkerError> {
     let config = apalis_postgres::Config::default()
-        .queue(queue::QUEUE)
+        .queue(job_queue::QUEUE)
         .batch_size(ctx.config.batch_size)
         .heartbeat_interval(ctx.config.heartbeat)
         .missed_heartbeats(ctx.config.missed_heartbeats);
-    let backend = PostgresStorage::<Job>::new(&ctx.pool)
+    let backend = PostgresStorage::<ScheduledJob>::new(&ctx.pool)
         .with_config(config)
         .poll_with_strategy(TickStrategy::every(ctx.config.poll_interval));
     let worker = WorkerBuilder::new(name)
@@ -81,7 +83,11 @@ pub async fn run_worker(
         .await
 }
 
-async fn handle(job: Job, task_id: TaskId, ctx: Data<JobContext>) -> Result<(), BoxDynError> {
+async fn handle(
+    job: ScheduledJob,
+    task_id: TaskId,
+    ctx: Data<JobContext>,
+) -> Result<(), BoxDynError> {
     let job_id = task_id.to_string();
     handlers::run(&ctx, job.clone(), &job_id)
         .await
@@ -100,14 +106,14 @@ async fn enqueue_periodic(ctx: JobContext, mut shutdown: watch::Receiver<bool>) 
     loop {
         let now = Utc::now();
         let (job, key) = tokio::select! {
-            _ = reconcile.tick() => (Job::Reconcile, slot_key("reconcile", now, ctx.config.reconcile_every)),
-            _ = decay.tick() => (Job::DecayStrikes, slot_key("decay", now, ctx.config.decay_every)),
-            _ = retention.tick() => (Job::Retention, format!("retention:{}", now.format("%Y-%m-%d"))),
+            _ = reconcile.tick() => (ScheduledJob::Reconcile, slot_key("reconcile", now, ctx.config.reconcile_every)),
+            _ = decay.tick() => (ScheduledJob::DecayStrikes, slot_key("decay", now, ctx.config.decay_every)),
+            _ = retention.tick() => (ScheduledJob::Retention, format!("retention:{}", now.format("%Y-%m-%d"))),
             _ = shutdown.changed() => return,
         };
         let pushed = async {
             let mut conn = ctx.pool.acquire().await?;
-            queue::push_once(&mut conn, &job, now, &key).await
+            job_queue::push_once(&mut conn, &job, now, &key).await
         };
         if let Err(error) = pushed.await {
             tracing::warn!(%error, key, "could not enqueue a periodic job");

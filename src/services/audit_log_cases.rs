@@ -6,9 +6,8 @@ use super::cases::{CaseService, ExternalCase};
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::domain::ModAction;
 use crate::error::GavelResult;
-use crate::jobs::schedule;
 use crate::store::cases::Case;
-use crate::store::tempbans;
+use crate::store::schedule;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -88,16 +87,15 @@ impl AuditLogCaseService {
                 entry.actor_id,
                 case.case_number
             );
-            if let Some(ended) = tempbans::end_active(
+            let ended = schedule::end_tempban(
                 &mut tx,
                 entry.guild_id,
                 entry.target_id,
                 entry.actor_id,
                 &why,
             )
-            .await?
-            {
-                schedule::cancel(&mut tx, ended.job_id.as_deref()).await?;
+            .await?;
+            if ended.is_some() {
                 ModEventLogger::log(
                     &mut *tx,
                     &event(entry.guild_id, kinds::TEMPBAN_ENDED, entry.actor_id)

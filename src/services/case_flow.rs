@@ -16,12 +16,13 @@ use crate::domain::{
     audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage,
 };
 use crate::error::{GavelError, GavelResult};
-use crate::jobs::{queue, schedule};
 use crate::ports::discord::{DiscordError, DiscordPort};
 use crate::store::cases::{self, Case, NewCase};
-use crate::store::mutes::{self, Mute};
+use crate::store::mutes::{Mute, NewMute};
 use crate::store::settings::GuildSettings;
-use crate::store::{strikes, tempbans};
+use crate::store::tempbans::NewTempban;
+use crate::store::timeout_renewals::NewTimeoutRenewal;
+use crate::store::{schedule, strikes};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
@@ -171,6 +172,19 @@ impl CaseFlow {
         &self.pool
     }
 
+    #[tracing::instrument(
+        name = "case_flow",
+        skip_all,
+        fields(
+            guild_id = req.guild_id,
+            case_id = tracing::field::Empty,
+            case_number = tracing::field::Empty,
+            target_id = req.target_id,
+            action = plan.action.as_str(),
+            moderator_id = req.moderator_id,
+            source = req.source,
+        )
+    )]
     pub async fn run(&self, req: &ActionRequest, plan: ActionPlan) -> GavelResult<Outcome> {
         if let Some(reason) = &req.reason {
             if reason.chars().count() > MAX_REASON_CHARS {
@@ -239,6 +253,9 @@ impl CaseFlow {
             },
         )
         .await?;
+        let span = tracing::Span::current();
+        span.record("case_id", case.id);
+        span.record("case_number", case.case_number);
         ModEventLogger::log(
             &mut *tx,
             &event(req.guild_id, kinds::CASE_OPENED, req.moderator_id)
@@ -460,9 +477,13 @@ impl CaseFlow {
                     &format!("replaced by tempban #{}", case.case_number),
                 )
                 .await?;
-                let tempban =
-                    tempbans::start(tx, req.guild_id, req.target_id, case.id, expires_at).await?;
-                schedule::tempban_expiry(tx, &tempban).await?;
+                let tempban = NewTempban {
+                    guild_id: req.guild_id,
+                    user_id: req.target_id,
+                    case_id: case.id,
+                    expires_at,
+                };
+                schedule::start_tempban(tx, &tempban).await?;
             }
             (Effect::Ban { .. }, _) => {
                 end_tempban(
@@ -484,21 +505,20 @@ impl CaseFlow {
                 )
                 .await?;
                 if let Some(ends_at) = case.expires_at.filter(|end| *end > *until) {
-                    schedule::start_timeout_renewal(
-                        tx,
-                        case.id,
-                        req.guild_id,
-                        req.target_id,
+                    let renewal = NewTimeoutRenewal {
+                        case_id: case.id,
+                        guild_id: req.guild_id,
+                        user_id: req.target_id,
                         ends_at,
-                        *until,
-                    )
-                    .await?;
+                        applied_until: *until,
+                    };
+                    schedule::start_timeout_renewal(tx, &renewal).await?;
                 }
             }
             (Effect::AddMuteRole { role_id, mute_type }, _) => {
-                let (mute, replaced_jobs) = mutes::start(
+                schedule::start_mute(
                     tx,
-                    &mutes::NewMute {
+                    &NewMute {
                         guild_id: req.guild_id,
                         user_id: req.target_id,
                         mute_type: *mute_type,
@@ -509,19 +529,16 @@ impl CaseFlow {
                     },
                 )
                 .await?;
-                queue::cancel_all(tx, replaced_jobs).await?;
-                schedule::mute_expiry(tx, &mute).await?;
             }
             (Effect::RemoveMuteRoles { mutes: ended }, _) => {
                 for mute in ended {
-                    let job = mutes::end(
+                    schedule::end_mute(
                         tx,
                         mute.id,
                         req.moderator_id,
                         &format!("unmuted in case #{}", case.case_number),
                     )
                     .await?;
-                    schedule::cancel(tx, job.as_deref()).await?;
                 }
             }
             _ => {}
@@ -542,11 +559,7 @@ impl CaseFlow {
 
 /// Ends the target's running tempban, if any, and cancels its expiry job.
 async fn end_tempban(tx: &mut PgConnection, req: &ActionRequest, why: &str) -> GavelResult<()> {
-    if let Some(ended) =
-        tempbans::end_active(tx, req.guild_id, req.target_id, req.moderator_id, why).await?
-    {
-        schedule::cancel(tx, ended.job_id.as_deref()).await?;
-    }
+    schedule::end_tempban(tx, req.guild_id, req.target_id, req.moderator_id, why).await?;
     Ok(())
 }
 

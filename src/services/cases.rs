@@ -255,7 +255,10 @@ impl CaseService {
             CaseStatus::Void => refuse_if_void(&case)?,
             CaseStatus::Open => {}
         }
-        let closed = cases::close(&mut tx, case.id, actor_id).await?;
+        // Locked and OPEN, so it closes.
+        let closed = cases::close(&mut tx, case.id, actor_id)
+            .await?
+            .ok_or_else(|| GavelError::invalid(format!("Case #{case_number} is not open.")))?;
         ModEventLogger::log(
             &mut *tx,
             &event(guild_id, kinds::CASE_CLOSED, actor_id)

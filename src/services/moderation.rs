@@ -10,7 +10,7 @@ use chrono::Utc;
 use std::time::Duration;
 
 /// The longest timeout Gavel takes: Discord caps one at 28 days, so longer ones are applied
-/// 27 days at a time and renewed by the scheduler (`jobs::schedule`).
+/// 27 days at a time and renewed by the scheduler (`store::schedule::start_timeout_renewal`).
 pub const MAX_TIMEOUT: Duration = MAX_DURATION;
 const MAX_DELETE_MESSAGE_DAYS: u8 = 7;
 const SOFTBAN_DEFAULT_DELETE_DAYS: u8 = 1;

@@ -4,6 +4,7 @@ use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::GuildSettingsService;
 use crate::domain::{EscalationStep, Standing};
 use crate::error::{GavelError, GavelResult};
+use crate::store::cases;
 use crate::store::strikes::{self, Strike};
 use sqlx::PgPool;
 
@@ -36,14 +37,7 @@ impl WarningService {
     }
 
     pub async fn counts(&self, guild_id: u64, user_id: u64) -> GavelResult<WarningCounts> {
-        let warnings: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM mod_cases WHERE guild_id = $1 AND target_id = $2
-             AND action = 'WARN' AND state = 'APPLIED' AND status <> 'VOID'",
-        )
-        .bind(crate::domain::ids::to_db(guild_id))
-        .bind(crate::domain::ids::to_db(user_id))
-        .fetch_one(&self.pool)
-        .await?;
+        let warnings = cases::count_applied_warnings(&self.pool, guild_id, user_id).await?;
         let now = chrono::Utc::now();
         let strikes = self.strikes(guild_id, user_id).await?;
         let active: Vec<&Strike> = strikes.iter().filter(|s| s.is_active(now)).collect();

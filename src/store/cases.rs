@@ -185,19 +185,20 @@ pub async fn update_violation(
     .await
 }
 
+/// Closes an open case; `None` when it is not open (already closed, or void).
 pub async fn close(
     conn: &mut PgConnection,
     case_id: i64,
     closed_by: u64,
-) -> Result<Case, sqlx::Error> {
+) -> Result<Option<Case>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE mod_cases SET status = 'CLOSED', closed_at = now(), closed_by = $2,
              updated_at = now()
-         WHERE id = $1 RETURNING *",
+         WHERE id = $1 AND status = 'OPEN' RETURNING *",
     )
     .bind(case_id)
     .bind(to_db(closed_by))
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 
@@ -249,6 +250,36 @@ pub async fn count_for_user(
         .bind(to_db(user_id))
         .fetch_one(db)
         .await
+}
+
+/// Locks a case that is still PENDING, for reconciliation; `None` when it was settled
+/// meanwhile or another process holds it.
+pub async fn lock_pending(
+    conn: &mut PgConnection,
+    case_id: i64,
+) -> Result<Option<Case>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM mod_cases WHERE id = $1 AND state = 'PENDING' FOR UPDATE SKIP LOCKED",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The user's warnings that took effect and still stand (not void).
+pub async fn count_applied_warnings(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM mod_cases WHERE guild_id = $1 AND target_id = $2
+         AND action = 'WARN' AND state = 'APPLIED' AND status <> 'VOID'",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .fetch_one(db)
+    .await
 }
 
 /// Cases whose Discord call started but whose outcome was never recorded.

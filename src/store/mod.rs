@@ -1,13 +1,17 @@
 //! Persistence. The SQL: each file owns one table (or one concern); services compose them in
 //! transactions. `objects/`: where evidence objects are stored and downloaded from.
 
+pub mod bench;
 pub mod cases;
 pub mod event_log;
 pub mod evidence;
 pub mod flags;
+pub mod job_queue;
 pub mod mutes;
 pub mod notes;
 pub mod objects;
+pub mod schedule;
+pub mod scheduled_row;
 pub mod settings;
 pub mod strikes;
 pub mod tempbans;

@@ -5,10 +5,10 @@ use crate::support::bot::start_bot;
 use gavel::config::JobsConfig;
 use gavel::discord::serenity_port::{build_http, SerenityPort};
 use gavel::domain::{CaseState, CaseStatus, ModAction, MuteType};
-use gavel::jobs::{queue, reconcile, worker, JobContext};
+use gavel::jobs::{reconcile, worker, JobContext};
 use gavel::ports::discord::DiscordPort;
 use gavel::services::ActionRequest;
-use gavel::store::{cases, mutes, tempbans, timeout_renewals};
+use gavel::store::{cases, job_queue, mutes, tempbans, timeout_renewals};
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,8 +115,8 @@ async fn a_3_second_tempban_is_lifted_between_3_and_4_seconds() {
     );
     let tempban = tempbans::get(&app.db.pool, 1).await.unwrap().unwrap();
     assert!(!tempban.active);
-    assert_eq!(tempban.end_reason.as_deref(), Some("expired"));
-    assert_eq!(tempban.ended_by, Some(BOT as i64));
+    assert_eq!(tempban.ending.end_reason.as_deref(), Some("expired"));
+    assert_eq!(tempban.ending.ended_by, Some(BOT as i64));
     let expired: Vec<_> = app
         .events()
         .await
@@ -196,7 +196,7 @@ async fn a_killed_workers_claimed_job_is_requeued_after_its_heartbeat_timeout() 
         "INSERT INTO apalis.workers (id, worker_type, storage_name, last_seen)
          VALUES ('gavel-dead', $1, 'PgStorage', now() - interval '16 seconds')",
     )
-    .bind(queue::QUEUE)
+    .bind(job_queue::QUEUE)
     .execute(&app.db.pool)
     .await
     .unwrap();
@@ -204,7 +204,7 @@ async fn a_killed_workers_claimed_job_is_requeued_after_its_heartbeat_timeout() 
         "UPDATE apalis.jobs SET status = 'Running', lock_by = 'gavel-dead', lock_at = now()
          WHERE id = $1",
     )
-    .bind(tempban.job_id.as_deref().unwrap())
+    .bind(tempban.ending.job_id.as_deref().unwrap())
     .execute(&app.db.pool)
     .await
     .unwrap();
@@ -233,12 +233,12 @@ async fn a_killed_workers_claimed_job_is_requeued_after_its_heartbeat_timeout() 
         "INSERT INTO apalis.workers (id, worker_type, storage_name, last_seen)
          VALUES ('gavel-busy', $1, 'PgStorage', now())",
     )
-    .bind(queue::QUEUE)
+    .bind(job_queue::QUEUE)
     .execute(&app.db.pool)
     .await
     .unwrap();
     sqlx::query("UPDATE apalis.jobs SET status = 'Running', lock_by = 'gavel-busy' WHERE id = $1")
-        .bind(tempban.job_id.as_deref().unwrap())
+        .bind(tempban.ending.job_id.as_deref().unwrap())
         .execute(&app.db.pool)
         .await
         .unwrap();
@@ -306,6 +306,7 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
         .await
         .unwrap()
         .unwrap()
+        .ending
         .job_id
         .unwrap();
     let unban = app
@@ -317,7 +318,7 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
     assert!(unban.success);
     let mut conn = app.db.pool.acquire().await.unwrap();
     assert_eq!(
-        queue::status(&mut conn, &job).await.unwrap(),
+        job_queue::status(&mut conn, &job).await.unwrap(),
         None,
         "job deleted"
     );
@@ -334,6 +335,7 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
         .await
         .unwrap()
         .unwrap()
+        .ending
         .job_id
         .unwrap();
     let longer = app
@@ -343,7 +345,10 @@ async fn a_manual_unban_or_a_new_tempban_cancels_the_job() {
         .await
         .unwrap();
     assert!(longer.success);
-    assert_eq!(queue::status(&mut conn, &short_job).await.unwrap(), None);
+    assert_eq!(
+        job_queue::status(&mut conn, &short_job).await.unwrap(),
+        None
+    );
 
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(unbans_of(&app, MEMBER), 1, "only the moderator's unban");
@@ -380,7 +385,7 @@ async fn a_60_day_timeout_is_renewed_before_it_lapses() {
         .unwrap();
     let job = renewal.job_id.clone().unwrap();
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let (_, run_at) = queue::status(&mut conn, &job).await.unwrap().unwrap();
+    let (_, run_at) = job_queue::status(&mut conn, &job).await.unwrap().unwrap();
     assert_eq!(run_at, renewal.applied_until - chrono::Duration::days(1));
 
     // 26 days later: the applied part ends in an hour, and the renewal job is due.
@@ -434,7 +439,7 @@ async fn a_60_day_timeout_is_renewed_before_it_lapses() {
     assert!(renewed.active, "30-odd days remain");
     let next = renewed.job_id.clone().unwrap();
     assert_ne!(next, job);
-    let (status, run_at) = queue::status(&mut conn, &next).await.unwrap().unwrap();
+    let (status, run_at) = job_queue::status(&mut conn, &next).await.unwrap().unwrap();
     assert_eq!(status, "Pending");
     assert_eq!(run_at, renewed.applied_until - chrono::Duration::days(1));
     assert!(app
@@ -520,7 +525,7 @@ async fn a_crash_between_the_discord_call_and_the_database_write_is_settled_by_r
         .unwrap()
         .expect("the tempban the crash left unrecorded");
     assert_eq!(tempban.case_id, banned.id);
-    let (status, _) = queue::status(&mut conn, tempban.job_id.as_deref().unwrap())
+    let (status, _) = job_queue::status(&mut conn, tempban.ending.job_id.as_deref().unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -603,12 +608,13 @@ async fn transient_errors_are_retried_and_a_refusal_is_told_to_the_mod_log() {
         .remove(0);
     assert!(mute.active, "still muted in Discord, so still active here");
     assert!(mute
+        .ending
         .expiry_failure
         .as_deref()
         .unwrap()
         .contains("lacks the permission"));
     let mut conn = app.db.pool.acquire().await.unwrap();
-    let (_, run_at) = queue::status(&mut conn, mute.job_id.as_deref().unwrap())
+    let (_, run_at) = job_queue::status(&mut conn, mute.ending.job_id.as_deref().unwrap())
         .await
         .unwrap()
         .unwrap();
@@ -652,6 +658,7 @@ async fn a_timed_mute_ends_on_time_and_an_unmute_cancels_its_job() {
         .into_iter()
         .find(|m| m.mute_type == MuteType::Voice)
         .unwrap()
+        .ending
         .job_id
         .unwrap();
     let result = app
@@ -662,7 +669,10 @@ async fn a_timed_mute_ends_on_time_and_an_unmute_cancels_its_job() {
         .unwrap();
     assert!(result.success, "{result:?}");
     let mut conn = app.db.pool.acquire().await.unwrap();
-    assert_eq!(queue::status(&mut conn, &voice_job).await.unwrap(), None);
+    assert_eq!(
+        job_queue::status(&mut conn, &voice_job).await.unwrap(),
+        None
+    );
 
     wait_until("the text mute ends", Duration::from_secs(10), || {
         !app.discord

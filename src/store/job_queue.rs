@@ -6,9 +6,10 @@
 //! microsecond (apalis' own push goes through `to_timestamp(bigint)`, whole seconds). apalis
 //! takes a job only once `run_at < now()`, so a job never starts before its time.
 
-use super::Job;
+use crate::domain::ScheduledJob;
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
+use std::time::Duration;
 use ulid::Ulid;
 
 /// The apalis queue (`job_type`) all of Gavel's jobs share.
@@ -20,7 +21,7 @@ pub const MAX_ATTEMPTS: i32 = 5;
 /// Schedules `job` to run at `run_at` (or right away when that has passed); returns its id.
 pub async fn push(
     conn: &mut PgConnection,
-    job: &Job,
+    job: &ScheduledJob,
     run_at: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
     let id = Ulid::generate().to_string();
@@ -43,7 +44,7 @@ pub async fn push(
 /// can all ask for "the reconcile of 12:05" and one job results. Returns whether it was new.
 pub async fn push_once(
     conn: &mut PgConnection,
-    job: &Job,
+    job: &ScheduledJob,
     run_at: DateTime<Utc>,
     key: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -99,6 +100,24 @@ pub async fn status(
         .await
 }
 
-fn encode(job: &Job) -> Vec<u8> {
-    serde_json::to_vec(job).expect("a Job always serializes")
+/// Deletes Gavel's finished jobs (done, killed, or failed for good) older than `keep`;
+/// returns how many.
+pub async fn delete_finished_older_than(
+    db: impl PgExecutor<'_>,
+    keep: Duration,
+) -> Result<u64, sqlx::Error> {
+    let deleted = sqlx::query(
+        "DELETE FROM apalis.jobs WHERE job_type = $1 AND status IN ('Done', 'Killed', 'Failed')
+           AND attempts >= CASE WHEN status = 'Failed' THEN max_attempts ELSE 0 END
+           AND done_at < now() - make_interval(secs => $2)",
+    )
+    .bind(QUEUE)
+    .bind(keep.as_secs_f64())
+    .execute(db)
+    .await?;
+    Ok(deleted.rows_affected())
+}
+
+fn encode(job: &ScheduledJob) -> Vec<u8> {
+    serde_json::to_vec(job).expect("a ScheduledJob always serializes")
 }
