@@ -6,6 +6,104 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// Every variable Gavel reads, with what it is for: `--help` lists them and a test keeps this
+/// list, the code and `.env.example` in step.
+pub const VARIABLES: &[(&str, &str)] = &[
+    (
+        "DATABASE_URL",
+        "PostgreSQL URL (required; scripts/run sets it when unset)",
+    ),
+    (
+        "DISCORD_TOKEN",
+        "the bot token (required by run and check-config)",
+    ),
+    (
+        "DISCORD_GUILD_ID",
+        "register commands in this one server only",
+    ),
+    (
+        "DISCORD_API_BASE",
+        "send Discord REST calls elsewhere (a test double)",
+    ),
+    (
+        "DISCORD_REQUEST_TIMEOUT_SECS",
+        "seconds one Discord request may take, default 15",
+    ),
+    (
+        "DISCORD_CDN_HOSTS",
+        "hosts attachments may be downloaded from",
+    ),
+    (
+        "DATABASE_MAX_CONNECTIONS",
+        "pool size, default 16, at least JOB_CONCURRENCY + 4",
+    ),
+    ("LOG_LEVEL", "log level or tracing filter, default info"),
+    ("LOG_FORMAT", "pretty or json"),
+    (
+        "JOB_CONCURRENCY",
+        "scheduled jobs one process runs at once, default 8",
+    ),
+    (
+        "JOB_POLL_INTERVAL_MS",
+        "how often idle workers look for due jobs",
+    ),
+    (
+        "JOB_DISCORD_RATE",
+        "Discord calls per second for jobs, default 40",
+    ),
+    ("JOB_HISTORY_DAYS", "days finished jobs are kept, default 7"),
+    (
+        "EVIDENCE_HMAC_KEY",
+        "evidence signing key, at least 32 bytes (evidence is off without)",
+    ),
+    ("EVIDENCE_HMAC_KEY_ID", "the signing key's name, default k1"),
+    (
+        "EVIDENCE_HMAC_RETIRED_KEYS",
+        "earlier keys as id=key,id=key",
+    ),
+    (
+        "EVIDENCE_DIR",
+        "local evidence directory, default ./data/evidence",
+    ),
+    (
+        "EVIDENCE_S3_ENDPOINT",
+        "S3/B2 endpoint URL (all four S3 variables, or none)",
+    ),
+    ("EVIDENCE_S3_BUCKET", "S3/B2 bucket"),
+    ("EVIDENCE_S3_ACCESS_KEY_ID", "S3/B2 key id"),
+    ("EVIDENCE_S3_SECRET_ACCESS_KEY", "S3/B2 secret key"),
+    (
+        "EVIDENCE_S3_REGION",
+        "S3 region, guessed from a B2 endpoint",
+    ),
+    (
+        "EVIDENCE_MAX_FILE_BYTES",
+        "largest evidence file, default 25 MiB",
+    ),
+    (
+        "EVIDENCE_UPLOAD_ADDR",
+        "where the local upload endpoint listens",
+    ),
+    (
+        "EVIDENCE_PUBLIC_URL",
+        "the base URL browsers reach that endpoint at",
+    ),
+];
+
+/// The `--help` section listing [`VARIABLES`].
+pub fn variables_help() -> String {
+    let width = VARIABLES
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut help = String::from("Environment (also read from .env; see .env.example):\n");
+    for (name, what) in VARIABLES {
+        help.push_str(&format!("  {name:width$}  {what}\n"));
+    }
+    help
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -628,5 +726,38 @@ mod tests {
         assert_eq!(err.name, "EVIDENCE_HMAC_RETIRED_KEYS");
         let err = config(&[db, ("EVIDENCE_UPLOAD_ADDR", "nowhere")]).unwrap_err();
         assert_eq!(err.name, "EVIDENCE_UPLOAD_ADDR");
+    }
+
+    #[test]
+    fn every_variable_read_is_listed_and_documented() {
+        let source = include_str!("config.rs");
+        let example = include_str!("../.env.example");
+        let listed: std::collections::BTreeSet<&str> =
+            VARIABLES.iter().map(|(name, _)| *name).collect();
+        let mut read = std::collections::BTreeSet::new();
+        for marker in ["read(\"", "number(\""] {
+            for (at, _) in source.match_indices(marker) {
+                let rest = &source[at + marker.len()..];
+                let name = &rest[..rest.find('"').unwrap()];
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                {
+                    read.insert(name);
+                }
+            }
+        }
+        assert_eq!(
+            read, listed,
+            "VARIABLES must list exactly what Config reads"
+        );
+        for name in listed {
+            assert!(
+                example.contains(&format!("{name}=")),
+                ".env.example does not document {name}"
+            );
+        }
+        assert!(variables_help().contains("DISCORD_REQUEST_TIMEOUT_SECS"));
     }
 }

@@ -9,7 +9,6 @@ use crate::ports::discord::DiscordPort;
 use crate::services::evidence::verify::Verifier;
 use crate::services::evidence::Evidence;
 use crate::services::Services;
-use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use std::future::Future;
@@ -67,11 +66,19 @@ impl App {
             config.database_max_connections,
         )
         .await
-        .context("could not connect to the database (DATABASE_URL)")?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "could not connect to the database (DATABASE_URL): {}",
+                crate::store::describe_error(&e)
+            )
+        })?;
         if needs.migrations {
-            crate::store::migrate(&pool)
-                .await
-                .context("could not apply database migrations")?;
+            crate::store::migrate(&pool).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "could not apply the database migrations: {}",
+                    crate::store::describe_migrate_error(&e)
+                )
+            })?;
             tracing::info!("database ready");
         }
         let evidence = Evidence::from_config(&config.evidence);

@@ -2,6 +2,7 @@
 //! builds what it needs through `startup::App` and reports in plain lines.
 
 mod bench;
+mod check_config;
 mod evidence;
 mod migrate;
 mod run;
@@ -11,7 +12,12 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "gavel", version, about = "Gavel, a Discord moderation bot")]
+#[command(
+    name = "gavel",
+    version,
+    about = "Gavel, a Discord moderation bot",
+    after_help = crate::config::variables_help()
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,6 +26,7 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Connect to Discord and moderate until stopped (SIGINT/SIGTERM).
+    #[command(after_help = crate::config::variables_help())]
     Run {
         /// Run only these shards, e.g. 0-3 (needs --shard-total). Default: all, as Discord
         /// recommends.
@@ -31,6 +38,9 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Check the environment, the database and the Discord token (REST only, no gateway), and
+    /// say what was found; exit 1 when something does not work.
+    CheckConfig,
     /// Evidence tools.
     Evidence {
         #[command(subcommand)]
@@ -84,6 +94,7 @@ pub async fn execute(cli: Cli) -> ExitCode {
             shard_total,
         } => run::run(&config, shards, shard_total).await,
         Command::Migrate => migrate::migrate(&config).await,
+        Command::CheckConfig => check_config::check(&config).await,
         Command::Evidence { command } => evidence::execute(&config, command).await,
         Command::Bench { what } => bench::execute(&config, what).await,
     };

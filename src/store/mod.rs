@@ -42,3 +42,31 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
         .await?;
     MIGRATOR.run(pool).await
 }
+
+/// How many of Gavel's migrations the database has applied; an error when it has none.
+pub async fn applied_migrations(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM public._sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+}
+
+/// One plain sentence for a database failure at start-up: the server's own message without its
+/// internals (source line numbers), or what a timeout most likely means.
+pub fn describe_error(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(db) => db.message().to_string(),
+        sqlx::Error::PoolTimedOut => {
+            "no connection within 10 seconds; is PostgreSQL running at that address?".into()
+        }
+        sqlx::Error::Configuration(e) => format!("the URL is not valid ({e})"),
+        other => other.to_string(),
+    }
+}
+
+/// [`describe_error`] for migrations.
+pub fn describe_migrate_error(error: &sqlx::migrate::MigrateError) -> String {
+    match error {
+        sqlx::migrate::MigrateError::Execute(e) => describe_error(e),
+        other => other.to_string(),
+    }
+}

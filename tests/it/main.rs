@@ -4,6 +4,7 @@
 mod support;
 
 mod cases;
+mod cli;
 mod e2e_commands;
 mod e2e_gateway;
 mod events;
