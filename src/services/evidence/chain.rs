@@ -1,13 +1,13 @@
 //! A case's chain: objects are stored first, then each entry is signed over the signature of
 //! the entry before it and appended, with its event, in the case's lock.
 
-use super::{storage_failed, EvidenceService};
+use super::{lock_open_case, storage_failed, EvidenceService};
 use crate::domain::evidence::canonical::truncate_to_micros;
 use crate::domain::evidence::signing::sha256_hex;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
-use crate::store::cases::{self, Case};
+use crate::store::cases::Case;
 use crate::store::evidence::{self as rows, AmendmentRow, EvidenceItemRow};
 use crate::store::objects::object_key;
 use chrono::Utc;
@@ -67,7 +67,7 @@ impl EvidenceService {
         draft: ItemDraft,
     ) -> GavelResult<EvidenceItemRow> {
         let evidence = self.runtime()?;
-        cases::get_for_update(&mut *conn, case.guild_id, case.case_number).await?;
+        let case = &lock_open_case(&mut *conn, case).await?;
         let (last_seq, prev) = rows::chain_head(&mut *conn, case.id).await?;
         let objects: Vec<serde_json::Value> = draft
             .objects

@@ -112,7 +112,7 @@ impl EvidenceService {
                 "The uploaded file is not the size the link was made for, so it was not recorded.",
             ));
         }
-        let case = self.cases.get(upload.guild_id, upload.case_number).await?;
+        let case = self.case(upload.guild_id, upload.case_number).await?;
         let object = StoredObject {
             key: upload.object_key.clone(),
             sha256: sha256_hex(&bytes),
