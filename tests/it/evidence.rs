@@ -722,6 +722,49 @@ async fn objects_of_several_mib_are_recorded_and_verified() {
 }
 
 #[tokio::test]
+async fn local_uploads_of_several_mib_are_streamed_to_disk_and_verified() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut config = EvidenceConfig::local(temp_dir("local-evidence"));
+    config.signing_key = Some(test_key());
+    config.public_url = format!("http://{address}");
+    config.max_file_bytes = 8 * 1024 * 1024;
+    let app = spawn_app_with_evidence(config).await;
+    let service = app.services.evidence.clone();
+    let local = service.runtime_handle().unwrap().local.clone().unwrap();
+    tokio::spawn(evidence_upload::serve(
+        listener,
+        local,
+        service.clone(),
+        std::future::pending(),
+    ));
+    let case = open_case(&app).await;
+    let body: Vec<u8> = (0..7 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(40_503) >> 7) as u8)
+        .collect();
+    let (_, link) = service
+        .request_upload(
+            GUILD,
+            MODERATOR,
+            case,
+            "video.mp4",
+            "video/mp4",
+            body.len() as u64,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(put(&link.url, "video/mp4", body.clone()).await, 201);
+    let (_, entries) = service.list(GUILD, case).await.unwrap();
+    let gavel::services::evidence::ChainEntry::Item(item) = &entries[0] else {
+        panic!("an item");
+    };
+    assert_eq!(item.sha256().as_deref(), Some(sha256_hex(&body).as_str()));
+    let report = service.verify(GUILD, MODERATOR, case).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[tokio::test]
 async fn verify_through_the_bot_with_storage_unreachable_shows_no_storage_details() {
     let (mut app, s3) = s3_app().await;
     let case = open_case(&app).await;

@@ -3,13 +3,14 @@
 
 use super::{lock_open_case, storage_failed, EvidenceService};
 use crate::domain::evidence::canonical::truncate_to_micros;
-use crate::domain::evidence::signing::sha256_hex;
+use crate::domain::evidence::digest::ObjectDigest;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::store::cases::Case;
 use crate::store::evidence::{self as rows, AmendmentRow, EvidenceItemRow};
-use crate::store::objects::object_key;
+use crate::store::objects::cdn::Download;
+use crate::store::objects::{object_key, ObjectBody};
 use chrono::Utc;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -33,29 +34,45 @@ pub(super) struct ItemDraft {
 }
 
 impl EvidenceService {
-    /// Stores `bytes` as a new object of the case, before anything about it is recorded.
+    /// Stores a new object of the case, before anything about it is recorded. `digest` is of
+    /// `body`, computed as it was made or downloaded.
     pub(super) async fn store_object(
         &self,
         case: &Case,
         name: &str,
         content_type: &str,
-        bytes: Vec<u8>,
+        body: ObjectBody,
+        digest: ObjectDigest,
     ) -> GavelResult<StoredObject> {
         let evidence = self.runtime()?;
         let key = object_key(case.guild_id, case.case_number, name);
-        let sha256 = sha256_hex(&bytes);
-        let size = bytes.len() as u64;
         evidence
             .store
-            .put_new(&key, content_type, bytes)
+            .put_new(&key, content_type, body)
             .await
             .map_err(storage_failed)?;
         Ok(StoredObject {
             key,
-            sha256,
-            size,
+            sha256: digest.sha256,
+            size: digest.size,
             content_type: content_type.to_string(),
         })
+    }
+
+    /// Stores a downloaded attachment, streamed from its temporary file.
+    pub(super) async fn store_download(
+        &self,
+        case: &Case,
+        name: &str,
+        content_type: &str,
+        download: Download,
+    ) -> GavelResult<StoredObject> {
+        let body = ObjectBody::File(download.spool.path().to_path_buf());
+        let stored = self
+            .store_object(case, name, content_type, body, download.digest)
+            .await;
+        drop(download.spool);
+        stored
     }
 
     /// Appends an item to the case's chain inside `conn`'s transaction, with its event.

@@ -3,7 +3,6 @@
 
 use super::chain::ItemDraft;
 use super::{clean_note, storage_failed, valid_content_type, EvidenceService};
-use crate::domain::evidence::signing::sha256_hex;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
@@ -101,13 +100,13 @@ impl EvidenceService {
                 "That upload has already been recorded as evidence.",
             ));
         }
-        let bytes = evidence
+        let digest = evidence
             .store
-            .get(&upload.object_key)
+            .digest(&upload.object_key)
             .await
             .map_err(storage_failed)?
             .ok_or_else(|| GavelError::invalid("Nothing has been uploaded with that link yet."))?;
-        if bytes.len() as i64 != upload.size_bytes {
+        if digest.size as i64 != upload.size_bytes {
             return Err(GavelError::invalid(
                 "The uploaded file is not the size the link was made for, so it was not recorded.",
             ));
@@ -115,8 +114,8 @@ impl EvidenceService {
         let case = self.case(upload.guild_id, upload.case_number).await?;
         let object = StoredObject {
             key: upload.object_key.clone(),
-            sha256: sha256_hex(&bytes),
-            size: bytes.len() as u64,
+            sha256: digest.sha256,
+            size: digest.size,
             content_type: upload.content_type.clone(),
         };
         let item = self

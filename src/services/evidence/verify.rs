@@ -4,7 +4,6 @@
 
 use super::signer::Signer;
 use super::EvidenceService;
-use crate::domain::evidence::signing::sha256_hex;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::domain::ids::from_db;
 use crate::error::GavelResult;
@@ -277,11 +276,11 @@ impl Verifier {
     }
 
     async fn check_object(&self, object: &StoredObject) -> Option<String> {
-        match self.store.get(&object.key).await {
+        match self.store.digest(&object.key).await {
             Ok(None) => Some(format!("object {} is missing from storage", object.key)),
             Err(e) => Some(format!("object {} could not be read: {e}", object.key)),
-            Ok(Some(bytes)) => {
-                let actual = sha256_hex(&bytes);
+            Ok(Some(digest)) => {
+                let actual = digest.sha256;
                 (actual != object.sha256).then(|| {
                     format!(
                         "object {} has changed: SHA-256 {actual}, recorded {}",

@@ -2,7 +2,8 @@
 //! uploads are URLs to Gavel's own upload endpoint (`web::evidence_upload`), signed with a key
 //! derived from the evidence key.
 
-use super::{valid_key, ObjectStore, ObjectStoreError, PresignedUpload};
+use super::{digest_reader, valid_key, ObjectBody, ObjectStore, ObjectStoreError, PresignedUpload};
+use crate::domain::evidence::digest::ObjectDigest;
 use crate::domain::evidence::signing::{hmac_hex, hmac_verify};
 use async_trait::async_trait;
 use chrono::Utc;
@@ -68,7 +69,7 @@ impl LocalStore {
     }
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+fn write_new(path: &Path, body: &ObjectBody) -> std::io::Result<bool> {
     let parent = path.parent().expect("object paths have a parent");
     std::fs::create_dir_all(parent)?;
     // Write a temporary file, then hard-link it into place: the link fails if the object
@@ -78,7 +79,13 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
         .write(true)
         .create_new(true)
         .open(&tmp)?;
-    file.write_all(bytes)?;
+    match body {
+        ObjectBody::Bytes(bytes) => file.write_all(bytes)?,
+        // `io::copy` moves the file through a fixed buffer (or the kernel), never whole.
+        ObjectBody::File(source) => {
+            std::io::copy(&mut std::fs::File::open(source)?, &mut file)?;
+        }
+    }
     file.sync_all()?;
     drop(file);
     let linked = match std::fs::hard_link(&tmp, path) {
@@ -106,10 +113,10 @@ impl ObjectStore for LocalStore {
         &self,
         key: &str,
         _content_type: &str,
-        bytes: Vec<u8>,
+        body: ObjectBody,
     ) -> Result<(), ObjectStoreError> {
         let path = self.path(key)?;
-        let written = tokio::task::spawn_blocking(move || write_new(&path, &bytes))
+        let written = tokio::task::spawn_blocking(move || write_new(&path, &body))
             .await
             .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
             .map_err(|e| ObjectStoreError::Backend(e.to_string()))?;
@@ -120,12 +127,16 @@ impl ObjectStore for LocalStore {
         }
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError> {
-        match tokio::fs::read(self.path(key)?).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ObjectStoreError::Backend(e.to_string())),
-        }
+    async fn digest(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError> {
+        let file = match tokio::fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ObjectStoreError::Backend(e.to_string())),
+        };
+        digest_reader(file)
+            .await
+            .map(Some)
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))
     }
 
     async fn presign_put(

@@ -1,8 +1,9 @@
 //! The S3-compatible backend (Backblaze B2 in production) over aws-sdk-s3: custom endpoint,
 //! path-style addressing, static credentials from the environment, rustls with ring.
 
-use super::{ObjectStore, ObjectStoreError, PresignedUpload, MAX_UPLOAD_EXPIRY};
+use super::{ObjectBody, ObjectStore, ObjectStoreError, PresignedUpload, MAX_UPLOAD_EXPIRY};
 use crate::config::S3Config;
+use crate::domain::evidence::digest::{IncrementalDigest, ObjectDigest};
 use async_trait::async_trait;
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
@@ -79,27 +80,38 @@ impl ObjectStore for S3Store {
         &self,
         key: &str,
         content_type: &str,
-        bytes: Vec<u8>,
+        body: ObjectBody,
     ) -> Result<(), ObjectStoreError> {
         // Keys carry 128 random bits, so a clash means something is wrong; never overwrite.
         if self.exists(key).await? {
             return Err(ObjectStoreError::Exists(key.to_string()));
         }
-        let length = bytes.len() as i64;
+        let (length, body) = match body {
+            ObjectBody::Bytes(bytes) => (bytes.len() as u64, ByteStream::from(bytes)),
+            // Read from the file in chunks as it is sent.
+            ObjectBody::File(path) => {
+                let stream = ByteStream::from_path(&path).await.map_err(backend_error)?;
+                let length = tokio::fs::metadata(&path)
+                    .await
+                    .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
+                    .len();
+                (length, stream)
+            }
+        };
         self.client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
             .content_type(content_type)
-            .content_length(length)
-            .body(ByteStream::from(bytes))
+            .content_length(length as i64)
+            .body(body)
             .send()
             .await
             .map_err(backend_error)?;
         Ok(())
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+    async fn digest(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError> {
         let output = match self
             .client
             .get_object()
@@ -112,8 +124,12 @@ impl ObjectStore for S3Store {
             Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Ok(None),
             Err(e) => return Err(backend_error(e)),
         };
-        let bytes = output.body.collect().await.map_err(backend_error)?;
-        Ok(Some(bytes.into_bytes().to_vec()))
+        let mut body = output.body;
+        let mut digest = IncrementalDigest::default();
+        while let Some(chunk) = body.try_next().await.map_err(backend_error)? {
+            digest.update(&chunk);
+        }
+        Ok(Some(digest.finish()))
     }
 
     async fn presign_put(
