@@ -1,5 +1,7 @@
-//! One-time upload links: a moderator gets a presigned URL for exactly one file, uploads it
-//! straight to storage, and the object is then read back, hashed and appended to the chain.
+//! One-time upload links: a moderator gets a presigned URL for exactly one file and uploads it
+//! straight to storage; completing the upload makes it an object no link can replace (S3: a
+//! copy out of the staging key the link names), which is then read back, hashed and appended
+//! to the chain.
 
 use super::chain::ItemDraft;
 use super::{clean_note, storage_failed, valid_content_type, EvidenceService};
@@ -100,9 +102,11 @@ impl EvidenceService {
                 "That upload has already been recorded as evidence.",
             ));
         }
+        // Refused before the copy too, so a void case does not gain an orphan object.
+        let case = self.case(upload.guild_id, upload.case_number).await?;
         let digest = evidence
             .store
-            .digest(&upload.object_key)
+            .finish_upload(&upload.object_key)
             .await
             .map_err(storage_failed)?
             .ok_or_else(|| GavelError::invalid("Nothing has been uploaded with that link yet."))?;
@@ -111,7 +115,6 @@ impl EvidenceService {
                 "The uploaded file is not the size the link was made for, so it was not recorded.",
             ));
         }
-        let case = self.case(upload.guild_id, upload.case_number).await?;
         let object = StoredObject {
             key: upload.object_key.clone(),
             sha256: digest.sha256,

@@ -71,7 +71,8 @@ pub trait ObjectStore: Send + Sync {
     async fn digest(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError>;
 
     /// A URL to PUT exactly `size` bytes of `content_type` for the object `key` until
-    /// `expires_in` passes; the storage refuses any other size or type.
+    /// `expires_in` passes; the storage refuses any other size or type. What is PUT becomes
+    /// `key` only through [`ObjectStore::finish_upload`].
     async fn presign_put(
         &self,
         key: &str,
@@ -79,6 +80,10 @@ pub trait ObjectStore: Send + Sync {
         size: u64,
         expires_in: Duration,
     ) -> Result<PresignedUpload, ObjectStoreError>;
+
+    /// Makes what was uploaded for `key` the object `key`, which nothing can replace
+    /// afterwards, and returns its digest; `None` when nothing was uploaded.
+    async fn finish_upload(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError>;
 }
 
 /// The digest of everything `reader` yields, read [`CHUNK_BYTES`] at a time.
