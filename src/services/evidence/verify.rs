@@ -278,7 +278,14 @@ impl Verifier {
     async fn check_object(&self, object: &StoredObject) -> Option<String> {
         match self.store.digest(&object.key).await {
             Ok(None) => Some(format!("object {} is missing from storage", object.key)),
-            Err(e) => Some(format!("object {} could not be read: {e}", object.key)),
+            Err(e) => {
+                // The storage's own words name its endpoint and bucket: for the log only.
+                tracing::error!(error = %e, key = %object.key, "an evidence object could not be read");
+                Some(format!(
+                    "object {} could not be read from evidence storage, so it was not checked (Gavel's log says why)",
+                    object.key
+                ))
+            }
             Ok(Some(digest)) => {
                 let actual = digest.sha256;
                 (actual != object.sha256).then(|| {
