@@ -14,8 +14,12 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// May carry a password.
+    /// The role the bot runs as. May carry a password.
     pub database_url: SecretString,
+    /// The role that owns the tables and runs migrations (`gavel migrate`, `gavel run`'s
+    /// start-up); `None`: `database_url`'s role does both, and can switch off the append-only
+    /// triggers it owns.
+    pub database_owner_url: Option<SecretString>,
     pub database_max_connections: u32,
     pub discord_token: Option<SecretString>,
     /// Sends REST calls (and the gateway URL lookup) to another base, e.g. a Discord double.
@@ -327,6 +331,18 @@ impl Config {
                 "must start with postgres:// or postgresql://",
             ));
         }
+        let database_owner_url = match read("DATABASE_OWNER_URL") {
+            None => None,
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                Some(SecretString::from(v))
+            }
+            Some(_) => {
+                return Err(error(
+                    "DATABASE_OWNER_URL",
+                    "must start with postgres:// or postgresql://",
+                ))
+            }
+        };
         let database_max_connections = match read("DATABASE_MAX_CONNECTIONS") {
             None => DEFAULT_DATABASE_MAX_CONNECTIONS,
             Some(v) => v
@@ -416,6 +432,7 @@ impl Config {
         Ok(Config {
             jobs,
             database_url: database_url.into(),
+            database_owner_url,
             database_max_connections,
             discord_token: read("DISCORD_TOKEN").map(SecretString::from),
             discord_api_base,

@@ -58,6 +58,44 @@ pub struct App {
     online: Option<Online>,
 }
 
+/// Applies pending migrations. With `DATABASE_OWNER_URL` they run as that role, which then
+/// grants `runtime`'s role (`DATABASE_URL`) what the bot needs and no more; without it they run
+/// as `runtime`'s role, which then owns the tables (and so their triggers).
+pub async fn migrate_database(config: &Config, runtime: &PgPool) -> anyhow::Result<()> {
+    use crate::store::privileges;
+    let role = privileges::current_role(runtime)
+        .await
+        .context("could not read DATABASE_URL's role")?;
+    match &config.database_owner_url {
+        None => crate::store::migrate(runtime)
+            .await
+            .context("could not apply database migrations")?,
+        Some(owner_url) => {
+            let owner = crate::store::connect(owner_url.expose_secret(), 2)
+                .await
+                .context("could not connect to the database as its owner (DATABASE_OWNER_URL)")?;
+            crate::store::migrate(&owner)
+                .await
+                .context("could not apply database migrations as DATABASE_OWNER_URL's role")?;
+            if privileges::current_role(&owner).await? != role {
+                privileges::grant_runtime(&owner, &role)
+                    .await
+                    .context("could not grant DATABASE_URL's role its privileges")?;
+            }
+            owner.close().await;
+        }
+    }
+    let (superuser, owner) = privileges::role_powers(runtime, &role).await?;
+    if superuser || owner {
+        tracing::warn!(
+            role = %role,
+            "DATABASE_URL's role {} the evidence tables: it can switch off their append-only triggers; run migrations as another role with DATABASE_OWNER_URL (README → Evidence)",
+            if superuser { "is a superuser over" } else { "owns" }
+        );
+    }
+    Ok(())
+}
+
 impl App {
     /// Connects to PostgreSQL (migrating it if asked), sets up evidence storage and, if asked,
     /// logs in to Discord's REST API and builds the services.
@@ -69,9 +107,7 @@ impl App {
         .await
         .context("could not connect to the database (DATABASE_URL)")?;
         if needs.migrations {
-            crate::store::migrate(&pool)
-                .await
-                .context("could not apply database migrations")?;
+            migrate_database(config, &pool).await?;
             tracing::info!("database ready");
         }
         let evidence = Evidence::from_config(&config.evidence);

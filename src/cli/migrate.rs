@@ -1,4 +1,5 @@
-//! `gavel migrate`: apply the database migrations and exit.
+//! `gavel migrate`: apply the database migrations (as `DATABASE_OWNER_URL`'s role when set,
+//! granting `DATABASE_URL`'s role its privileges) and exit.
 
 use super::{CliError, Outcome};
 use crate::config::Config;
@@ -8,9 +9,7 @@ pub async fn migrate(config: &Config) -> Result<Outcome, CliError> {
     let pool = crate::store::connect(config.database_url.expose_secret(), 2)
         .await
         .map_err(anyhow::Error::from)?;
-    crate::store::migrate(&pool)
-        .await
-        .map_err(anyhow::Error::from)?;
+    crate::startup::migrate_database(config, &pool).await?;
     tracing::info!("migrations applied");
     Ok(Outcome::Done)
 }

@@ -8,6 +8,7 @@ pub mod flags;
 pub mod mutes;
 pub mod notes;
 pub mod objects;
+pub mod privileges;
 pub mod settings;
 pub mod strikes;
 pub mod tempbans;

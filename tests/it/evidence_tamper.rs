@@ -3,10 +3,14 @@
 //! each chain head is anchored in evidence storage.
 
 use crate::evidence::{cli_verify, open_case, problems, s3_app};
-use crate::support::app::{GUILD, MODERATOR};
-use crate::support::db::{fresh_database, runtime_role_url};
+use crate::support::app::{GENERAL, GUILD, MEMBER, MODERATOR};
+use crate::support::bot::{config_for, text, REPLY_TIMEOUT};
+use crate::support::db::{fresh_database, runtime_role_url, RUNTIME_ROLE};
 use crate::support::s3::temp_dir;
+use gavel::domain::evidence::signing::sha256_hex;
 use gavel::services::evidence::AmendmentKind;
+use gavel::startup::{App, Needs};
+use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection};
 
 /// Runs the built `gavel migrate` with `env` (off the runtime's thread).
@@ -143,4 +147,91 @@ async fn a_last_entry_deleted_with_its_event_by_a_superuser_is_named_by_verify()
         output.contains(&format!("MISMATCH guild {GUILD} case #{case} entry #2:")),
         "{output}"
     );
+}
+
+#[tokio::test]
+async fn the_bot_runs_as_a_runtime_role_while_migrations_run_as_the_owner() {
+    let (app, s3) = s3_app().await;
+    let mut config = config_for(&app);
+    config.database_url = runtime_role_url(&app.db).await.into();
+    config.database_owner_url = Some(app.db.url.clone().into());
+    // `gavel run`'s start-up: migrations as the owner, grants to the runtime role, then the bot.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let registrations = app.discord.requests_matching("PUT", "/commands").len();
+    let bot = tokio::spawn(async move {
+        let gavel = App::build(&config, Needs::BOT).await?;
+        let role = gavel::store::privileges::current_role(&gavel.pool).await?;
+        assert_eq!(role, RUNTIME_ROLE);
+        gavel
+            .run_until(None, async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while app.discord.requests_matching("PUT", "/commands").len() == registrations {
+        assert!(!bot.is_finished(), "the bot stopped: {:?}", bot.await);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no commands registered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let run = |command: &'static str, options: Vec<(&'static str, serde_json::Value)>| {
+        let discord = app.discord.clone();
+        async move {
+            let reply = discord
+                .invoke_command(GUILD, GENERAL, MODERATOR, command, options)
+                .reply(REPLY_TIMEOUT)
+                .await
+                .unwrap_or_else(|e| panic!("/{command}: {e}"));
+            text(&reply)
+        }
+    };
+
+    // A tempban (a case and a scheduled job) and evidence on it.
+    let shown = run(
+        "mod ban",
+        vec![
+            ("user", json!(MEMBER.to_string())),
+            ("duration", json!("7d")),
+        ],
+    )
+    .await;
+    assert!(shown.contains("Case #1"), "{shown}");
+    let shown = run(
+        "mod evidence add",
+        vec![
+            ("case", json!(1)),
+            ("file", json!({"filename": "log.txt", "content": "the log"})),
+        ],
+    )
+    .await;
+    assert!(shown.contains(&sha256_hex(b"the log")), "{shown}");
+    let shown = run(
+        "mod evidence amend",
+        vec![
+            ("case", json!(1)),
+            ("kind", json!("note")),
+            ("text", json!("checked")),
+        ],
+    )
+    .await;
+    assert!(shown.contains("entry #2"), "{shown}");
+    let shown = run("mod evidence verify", vec![("case", json!(1))]).await;
+    assert!(shown.contains("evidence intact"), "{shown}");
+    let scheduled: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(scheduled >= 1, "the tempban's expiry is scheduled");
+
+    let _ = stop.send(());
+    tokio::time::timeout(std::time::Duration::from_secs(40), bot)
+        .await
+        .expect("the bot stops")
+        .unwrap()
+        .expect("the bot ran as the runtime role");
+    let (code, output) = cli_verify(&app, &s3, Some(1)).await;
+    assert_eq!(code, 0, "{output}");
 }
