@@ -512,6 +512,22 @@ mod tests {
     }
 
     #[test]
+    fn the_owner_url_is_optional_and_must_be_postgres() {
+        let base = ("DATABASE_URL", "postgres://gavel@localhost/gavel");
+        assert!(config(&[base]).unwrap().database_owner_url.is_none());
+        let owner = config(&[
+            base,
+            ("DATABASE_OWNER_URL", "postgres://owner@localhost/gavel"),
+        ])
+        .unwrap()
+        .database_owner_url
+        .unwrap();
+        assert_eq!(owner.expose_secret(), "postgres://owner@localhost/gavel");
+        let err = config(&[base, ("DATABASE_OWNER_URL", "owner@localhost")]).unwrap_err();
+        assert_eq!(err.name, "DATABASE_OWNER_URL");
+    }
+
+    #[test]
     fn names_the_missing_or_malformed_variable() {
         let err = config(&[]).unwrap_err();
         assert_eq!(err.name, "DATABASE_URL");

@@ -147,6 +147,29 @@ async fn a_last_entry_deleted_with_its_event_by_a_superuser_is_named_by_verify()
         output.contains(&format!("MISMATCH guild {GUILD} case #{case} entry #2:")),
         "{output}"
     );
+
+    // Anchors are signed: one planted in storage by someone without the key is named too.
+    let planted = s3.object_path(&format!(
+        "anchors/guilds/{GUILD}/cases/{case}/0000000009.json"
+    ));
+    let genuine = std::fs::read(s3.object_path(&format!(
+        "anchors/guilds/{GUILD}/cases/{case}/0000000002.json"
+    )))
+    .expect("entry #2 was anchored in storage");
+    std::fs::write(
+        &planted,
+        String::from_utf8(genuine)
+            .unwrap()
+            .replace("\"seq\":2", "\"seq\":9"),
+    )
+    .unwrap();
+    let found = problems(&app, case).await;
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("0000000009.json signature check failed")),
+        "{found:?}"
+    );
 }
 
 #[tokio::test]

@@ -92,6 +92,8 @@ impl EvidenceService {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_head(guild_id, case_number, stored.seq, &stored.signature)
+            .await;
         Ok(stored)
     }
 }

@@ -149,6 +149,8 @@ impl EvidenceService {
         let mut tx = self.pool.begin().await?;
         let item = self.append_item(&mut tx, case, actor_id, draft).await?;
         tx.commit().await?;
+        self.anchor_head(item.guild_id, item.case_number, item.seq, &item.signature)
+            .await;
         Ok(item)
     }
 

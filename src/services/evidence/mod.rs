@@ -7,10 +7,12 @@
 //! - `attachments.rs` files attached to a slash command
 //! - `uploads.rs` one-time upload links and recording what was uploaded
 //! - `amendments.rs` notes, corrections and redaction requests
+//! - `anchors.rs` each chain head, anchored in evidence storage after each append
 //! - `verify.rs` re-checking objects, signatures and chains
 //! - `signer.rs` signing under named, rotatable keys; `setup.rs` the runtime built from config
 
 pub mod amendments;
+pub mod anchors;
 pub mod attachments;
 pub mod capture;
 pub mod chain;

@@ -139,6 +139,8 @@ impl EvidenceService {
             .await?;
         rows::mark_upload_done(&mut tx, upload.id, item.id).await?;
         tx.commit().await?;
+        self.anchor_head(item.guild_id, item.case_number, item.seq, &item.signature)
+            .await;
         Ok(item)
     }
 

@@ -1,7 +1,9 @@
 //! The verifier behind `gavel evidence verify` and `/mod evidence verify`: re-reads every
 //! object and recomputes its SHA-256, every signature, every case's chain, and compares the
-//! chain with what the (append-only) event log recorded when each entry was appended.
+//! chain with what the (append-only) event log recorded when each entry was appended and with
+//! the anchors written to evidence storage outside the database.
 
+use super::anchors::read_anchors;
 use super::signer::Signer;
 use super::EvidenceService;
 use crate::domain::evidence::snapshot::StoredObject;
@@ -269,6 +271,22 @@ impl Verifier {
                     "differs from the signature the event log recorded when it was added".into(),
                 ),
                 Some(_) => {}
+            }
+        }
+        for anchor in read_anchors(&*self.store, &self.signer, guild_id, case_number).await {
+            match anchor {
+                Err(what) => problem(None, what),
+                Ok(anchor) => match entries.iter().find(|e| e.seq() == anchor.seq) {
+                    None => problem(
+                        Some(anchor.seq),
+                        "is missing: evidence storage holds the anchor Gavel wrote when it was appended, but the database has no such entry (it was deleted)".into(),
+                    ),
+                    Some(entry) if entry.signature() != anchor.entry_signature => problem(
+                        Some(anchor.seq),
+                        "differs from the anchor Gavel wrote to evidence storage when it was appended (the entry was replaced)".into(),
+                    ),
+                    Some(_) => {}
+                },
             }
         }
         report.objects = objects_checked;

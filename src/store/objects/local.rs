@@ -10,6 +10,7 @@ use chrono::Utc;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tokio::io::AsyncReadExt;
 
 pub struct LocalStore {
     dir: PathBuf,
@@ -144,6 +145,52 @@ impl ObjectStore for LocalStore {
         self.digest(key).await
     }
 
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectStoreError> {
+        let dir = self.path(prefix.trim_end_matches('/'))?;
+        let mut entries = match tokio::fs::read_dir(&dir).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(ObjectStoreError::Backend(e.to_string())),
+        };
+        let mut keys = Vec::new();
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Temporary files being linked into place start with a dot.
+            if !name.starts_with('.') {
+                keys.push(format!("{prefix}{name}"));
+            }
+        }
+        Ok(keys)
+    }
+
+    async fn read_small(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+        let backend = |e: std::io::Error| ObjectStoreError::Backend(e.to_string());
+        let file = match tokio::fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(backend(e)),
+        };
+        let mut bytes = Vec::new();
+        file.take(max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(backend)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(ObjectStoreError::Backend(format!(
+                "{key} is larger than {max_bytes} bytes"
+            )));
+        }
+        Ok(Some(bytes))
+    }
+
     async fn presign_put(
         &self,
         key: &str,
@@ -193,4 +240,43 @@ fn query_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn objects_are_written_once_listed_and_read_within_a_bound() {
+        let dir = std::env::temp_dir().join(format!("gavel-local-{}", uuid::Uuid::new_v4()));
+        let store = LocalStore::new(&dir, "http://127.0.0.1:1", vec![1; 32]);
+        let key = "anchors/guilds/1/cases/2/0000000001.json";
+        store
+            .put_new(key, "application/json", ObjectBody::Bytes(b"{}".to_vec()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .put_new(key, "application/json", ObjectBody::Bytes(b"[]".to_vec()))
+                .await,
+            Err(ObjectStoreError::Exists(_))
+        ));
+        assert_eq!(
+            store.list("anchors/guilds/1/cases/2/").await.unwrap(),
+            vec![key.to_string()]
+        );
+        assert!(store
+            .list("anchors/guilds/1/cases/3/")
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store.read_small(key, 2).await.unwrap(),
+            Some(b"{}".to_vec())
+        );
+        assert!(store.read_small(key, 1).await.is_err());
+        assert_eq!(store.read_small("a/missing", 9).await.unwrap(), None);
+        assert_eq!(store.digest(key).await.unwrap().map(|d| d.size), Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

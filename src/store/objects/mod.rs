@@ -84,6 +84,27 @@ pub trait ObjectStore: Send + Sync {
     /// Makes what was uploaded for `key` the object `key`, which nothing can replace
     /// afterwards, and returns its digest; `None` when nothing was uploaded.
     async fn finish_upload(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError>;
+
+    /// The keys directly under `prefix` (which ends in `/`), in no particular order.
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectStoreError>;
+
+    /// A small object's bytes (an anchor); refused past `max_bytes`, so a planted large object
+    /// is never read into memory. `None` when there is none.
+    async fn read_small(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectStoreError>;
+}
+
+/// Where the anchors of a case's chain live: `anchors/guilds/<guild>/cases/<case number>/`.
+pub fn anchor_prefix(guild_id: u64, case_number: i32) -> String {
+    format!("anchors/guilds/{guild_id}/cases/{case_number}/")
+}
+
+/// The anchor of entry `seq`, zero-padded so keys sort by sequence.
+pub fn anchor_key(guild_id: u64, case_number: i32, seq: i32) -> String {
+    format!("{}{seq:010}.json", anchor_prefix(guild_id, case_number))
 }
 
 /// The digest of everything `reader` yields, read [`CHUNK_BYTES`] at a time.

@@ -161,6 +161,63 @@ impl ObjectStore for S3Store {
         self.digest(key).await
     }
 
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectStoreError> {
+        let mut keys = Vec::new();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .delimiter("/")
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(backend_error)?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_string)),
+            );
+        }
+        Ok(keys)
+    }
+
+    async fn read_small(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+        let output = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(output) => output,
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Ok(None),
+            Err(e) => return Err(backend_error(e)),
+        };
+        let too_large =
+            || ObjectStoreError::Backend(format!("{key} is larger than {max_bytes} bytes"));
+        if output
+            .content_length()
+            .is_some_and(|n| n as u64 > max_bytes)
+        {
+            return Err(too_large());
+        }
+        let mut body = output.body;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = body.try_next().await.map_err(backend_error)? {
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some(bytes))
+    }
+
     async fn presign_put(
         &self,
         key: &str,
