@@ -36,7 +36,8 @@ pub async fn role_powers(pool: &PgPool, role: &str) -> Result<(bool, bool), sqlx
 }
 
 /// Grants `role` what the bot needs, run by the tables' owner: read and write on its working
-/// tables, read and append on [`APPEND_ONLY`], read on the migration history.
+/// tables, read and append on [`APPEND_ONLY`], read on the migration history. Functions need
+/// nothing: PostgreSQL lets every role execute them unless told otherwise.
 pub async fn grant_runtime(owner: &PgPool, role: &str) -> Result<(), sqlx::Error> {
     let role = quote_ident(role);
     let mut statements = Vec::new();
@@ -48,7 +49,6 @@ pub async fn grant_runtime(owner: &PgPool, role: &str) -> Result<(), sqlx::Error
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
             ),
             format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}"),
-            format!("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role}"),
             format!("REVOKE INSERT, UPDATE, DELETE ON {schema}._sqlx_migrations FROM {role}"),
         ]);
     }
