@@ -14,6 +14,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
         "PostgreSQL URL (required; scripts/run sets it when unset)",
     ),
     (
+        "DATABASE_OWNER_URL",
+        "PostgreSQL URL of the role that owns the tables and migrates",
+    ),
+    (
         "DISCORD_TOKEN",
         "the bot token (required by run and check-config)",
     ),
@@ -112,8 +116,12 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// May carry a password.
+    /// The role the bot runs as. May carry a password.
     pub database_url: SecretString,
+    /// The role that owns the tables and runs migrations (`gavel migrate`, `gavel run`'s
+    /// start-up); `None`: `database_url`'s role does both, and can switch off the append-only
+    /// triggers it owns.
+    pub database_owner_url: Option<SecretString>,
     pub database_max_connections: u32,
     pub discord_token: Option<SecretString>,
     /// Sends REST calls (and the gateway URL lookup) to another base, e.g. a Discord double.
@@ -428,6 +436,18 @@ impl Config {
                 "must start with postgres:// or postgresql://",
             ));
         }
+        let database_owner_url = match read("DATABASE_OWNER_URL") {
+            None => None,
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                Some(SecretString::from(v))
+            }
+            Some(_) => {
+                return Err(error(
+                    "DATABASE_OWNER_URL",
+                    "must start with postgres:// or postgresql://",
+                ))
+            }
+        };
         let database_max_connections = match read("DATABASE_MAX_CONNECTIONS") {
             None => DEFAULT_DATABASE_MAX_CONNECTIONS,
             Some(v) => v
@@ -532,6 +552,7 @@ impl Config {
             discord_request_timeout,
             jobs,
             database_url: database_url.into(),
+            database_owner_url,
             database_max_connections,
             discord_token: read("DISCORD_TOKEN").map(SecretString::from),
             discord_api_base,
@@ -608,6 +629,22 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_source(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_owner_url_is_optional_and_must_be_postgres() {
+        let base = ("DATABASE_URL", "postgres://gavel@localhost/gavel");
+        assert!(config(&[base]).unwrap().database_owner_url.is_none());
+        let owner = config(&[
+            base,
+            ("DATABASE_OWNER_URL", "postgres://owner@localhost/gavel"),
+        ])
+        .unwrap()
+        .database_owner_url
+        .unwrap();
+        assert_eq!(owner.expose_secret(), "postgres://owner@localhost/gavel");
+        let err = config(&[base, ("DATABASE_OWNER_URL", "owner@localhost")]).unwrap_err();
+        assert_eq!(err.name, "DATABASE_OWNER_URL");
     }
 
     #[test]

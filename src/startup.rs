@@ -57,6 +57,60 @@ pub struct App {
     online: Option<Online>,
 }
 
+/// Applies pending migrations. With `DATABASE_OWNER_URL` they run as that role, which then
+/// grants `runtime`'s role (`DATABASE_URL`) what the bot needs and no more; without it they run
+/// as `runtime`'s role, which then owns the tables (and so their triggers).
+pub async fn migrate_database(config: &Config, runtime: &PgPool) -> anyhow::Result<()> {
+    use crate::store::{describe_error, describe_migrate_error, privileges};
+    let role = privileges::current_role(runtime).await.map_err(|e| {
+        anyhow::anyhow!("could not read DATABASE_URL's role: {}", describe_error(&e))
+    })?;
+    match &config.database_owner_url {
+        None => crate::store::migrate(runtime).await.map_err(|e| {
+            anyhow::anyhow!(
+                "could not apply the database migrations: {}",
+                describe_migrate_error(&e)
+            )
+        })?,
+        Some(owner_url) => {
+            let owner = crate::store::connect(owner_url.expose_secret(), 2)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "could not connect to the database as its owner (DATABASE_OWNER_URL): {}",
+                        describe_error(&e)
+                    )
+                })?;
+            crate::store::migrate(&owner).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "could not apply the database migrations as DATABASE_OWNER_URL's role: {}",
+                    describe_migrate_error(&e)
+                )
+            })?;
+            if privileges::current_role(&owner).await? != role {
+                privileges::grant_runtime(&owner, &role)
+                    .await
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "could not grant DATABASE_URL's role its privileges: {}",
+                            describe_error(&e)
+                        )
+                    })?;
+            }
+            owner.close().await;
+        }
+    }
+    let (superuser, owner) = privileges::role_powers(runtime, &role).await?;
+    if superuser || owner {
+        tracing::warn!(
+            role = %role,
+            "DATABASE_URL's role {} the evidence tables: it can switch off their append-only triggers; run migrations as another role with DATABASE_OWNER_URL (README → Evidence)",
+            if superuser { "is a superuser over" } else { "owns" }
+        );
+    }
+    Ok(())
+}
+
 impl App {
     /// Connects to PostgreSQL (migrating it if asked), sets up evidence storage and, if asked,
     /// logs in to Discord's REST API and builds the services.
@@ -73,12 +127,7 @@ impl App {
             )
         })?;
         if needs.migrations {
-            crate::store::migrate(&pool).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "could not apply the database migrations: {}",
-                    crate::store::describe_migrate_error(&e)
-                )
-            })?;
+            migrate_database(config, &pool).await?;
             tracing::info!("database ready");
         }
         let evidence = Evidence::from_config(&config.evidence);

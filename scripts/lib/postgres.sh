@@ -8,6 +8,10 @@
 #      `gavel_test`, because the evidence tests tamper with rows past the triggers as a
 #      superuser would.
 #   4. Nothing installed: `apt-get install postgresql` (needs root), then as in 3.
+# `ensure_gavel_database` then makes the bot's database with two login roles: `gavel_owner`,
+# which owns the tables and runs migrations (DATABASE_OWNER_URL), and `gavel`, which the bot
+# runs as (DATABASE_URL) and which Gavel grants only what it needs, so it cannot switch off the
+# append-only triggers on evidence and events (README → Evidence).
 
 gavel_pg_say() { echo "postgres: $*" >&2; }
 
@@ -96,6 +100,45 @@ ensure_postgres() {
   fi
   gavel_pg_say "a server runs on 127.0.0.1:5432 but Gavel cannot log in; set DATABASE_URL"
   return 1
+}
+
+# Runs SQL as a superuser: through `$1` (a URL that logs in as one), or the local socket.
+gavel_pg_superuser_sql() {
+  local url=$1 sql=$2 database=${3:-postgres}
+  if gavel_pg_can_connect "$url" && [ "$(psql "$url" -Atqc 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user')" = t ]; then
+    psql "${url%/*}/$database" -v ON_ERROR_STOP=1 -Atqc "$sql"
+  elif [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- psql -p 5432 -d "$database" -v ON_ERROR_STOP=1 -Atqc "$sql"
+  else
+    sudo -u postgres psql -p 5432 -d "$database" -v ON_ERROR_STOP=1 -Atqc "$sql"
+  fi
+}
+
+# Creates (once) the roles `gavel_owner` and `gavel` and the database `gavel` owned by
+# `gavel_owner`, and exports DATABASE_OWNER_URL and DATABASE_URL for them. A database from
+# before the split (tables owned by `gavel`) is handed to `gavel_owner`. Needs DATABASE_URL to
+# point at the server (ensure_postgres) and a way in as a superuser.
+ensure_gavel_database() {
+  local server_url=$DATABASE_URL
+  local host=${server_url#*://}
+  host=${host#*@}
+  host=${host%%/*}
+  gavel_pg_superuser_sql "$server_url" "DO \$\$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gavel_owner') THEN
+        CREATE ROLE gavel_owner LOGIN PASSWORD 'gavel_owner';
+      END IF;
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gavel') THEN
+        CREATE ROLE gavel LOGIN PASSWORD 'gavel';
+      END IF;
+    END \$\$;" >/dev/null || return 1
+  if [ "$(gavel_pg_superuser_sql "$server_url" "SELECT 1 FROM pg_database WHERE datname = 'gavel'")" != 1 ]; then
+    gavel_pg_superuser_sql "$server_url" 'CREATE DATABASE gavel OWNER gavel_owner' >/dev/null || return 1
+  fi
+  gavel_pg_superuser_sql "$server_url" "ALTER DATABASE gavel OWNER TO gavel_owner;
+      ALTER SCHEMA public OWNER TO gavel_owner;
+      REASSIGN OWNED BY gavel TO gavel_owner;" gavel >/dev/null || return 1
+  export DATABASE_OWNER_URL="postgres://gavel_owner:gavel_owner@$host/gavel"
+  export DATABASE_URL="postgres://gavel:gavel@$host/gavel"
 }
 
 ensure_cargo() {

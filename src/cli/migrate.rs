@@ -1,4 +1,5 @@
-//! `gavel migrate`: apply the database migrations and exit.
+//! `gavel migrate`: apply the database migrations (as `DATABASE_OWNER_URL`'s role when set,
+//! granting `DATABASE_URL`'s role its privileges) and exit.
 
 use super::{CliError, Outcome};
 use crate::config::Config;
@@ -13,12 +14,7 @@ pub async fn migrate(config: &Config) -> Result<Outcome, CliError> {
                 crate::store::describe_error(&e)
             )
         })?;
-    crate::store::migrate(&pool).await.map_err(|e| {
-        anyhow::anyhow!(
-            "could not apply the database migrations: {}",
-            crate::store::describe_migrate_error(&e)
-        )
-    })?;
+    crate::startup::migrate_database(config, &pool).await?;
     tracing::info!("migrations applied");
     Ok(Outcome::Done)
 }

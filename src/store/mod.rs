@@ -10,6 +10,7 @@ pub mod job_queue;
 pub mod mutes;
 pub mod notes;
 pub mod objects;
+pub mod privileges;
 pub mod schedule;
 pub mod scheduled_row;
 pub mod settings;

@@ -5,12 +5,14 @@
 
 use crate::services::evidence::EvidenceService;
 use crate::store::objects::local::{LocalStore, UploadGrant};
-use crate::store::objects::{ObjectStore, ObjectStoreError};
+use crate::store::objects::spool::Spool;
+use crate::store::objects::{ObjectBody, ObjectStore, ObjectStoreError};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::put;
 use axum::Router;
+use futures::StreamExt;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -75,19 +77,26 @@ async fn upload(
             format!("Refused: this link takes exactly {} bytes.\n", grant.size),
         );
     }
-    let limit = usize::try_from(grant.size).unwrap_or(usize::MAX);
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(bytes) if bytes.len() as u64 == grant.size => bytes,
-        _ => {
+    let spool = match spool_body(body, grant.size).await {
+        Ok(spool) => spool,
+        Err(SpoolRefusal::WrongSize) => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("Refused: this link takes exactly {} bytes.\n", grant.size),
             )
         }
+        Err(SpoolRefusal::Failed(e)) => {
+            tracing::error!(error = %e, "spooling a local evidence upload failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The upload could not be stored; try again.\n".into(),
+            );
+        }
     };
+    let body = ObjectBody::File(spool.path().to_path_buf());
     match state
         .local
-        .put_new(&grant.key, &grant.content_type, bytes.to_vec())
+        .put_new(&grant.key, &grant.content_type, body)
         .await
     {
         Ok(()) => {}
@@ -126,6 +135,30 @@ async fn upload(
             )
         }
     }
+}
+
+enum SpoolRefusal {
+    WrongSize,
+    Failed(std::io::Error),
+}
+
+/// The request body, chunk by chunk into a temporary file; refused unless it is exactly `size`
+/// bytes (more is refused as soon as it arrives, without reading the rest).
+async fn spool_body(body: Body, size: u64) -> Result<Spool, SpoolRefusal> {
+    let mut spool = Spool::create().await.map_err(SpoolRefusal::Failed)?;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| SpoolRefusal::WrongSize)?;
+        if spool.size() + chunk.len() as u64 > size {
+            return Err(SpoolRefusal::WrongSize);
+        }
+        spool.write(&chunk).await.map_err(SpoolRefusal::Failed)?;
+    }
+    if spool.size() != size {
+        return Err(SpoolRefusal::WrongSize);
+    }
+    spool.finish().await.map_err(SpoolRefusal::Failed)?;
+    Ok(spool)
 }
 
 /// Starts the upload endpoint when evidence uses the local backend; the task is returned so

@@ -14,7 +14,7 @@ use gavel::web::evidence_upload;
 use serde_json::json;
 use sqlx::Executor;
 
-async fn open_case(app: &TestApp) -> i32 {
+pub(crate) async fn open_case(app: &TestApp) -> i32 {
     app.services
         .cases
         .record(ExternalCase {
@@ -32,13 +32,13 @@ async fn open_case(app: &TestApp) -> i32 {
         .case_number
 }
 
-async fn s3_app() -> (TestApp, TestS3) {
+pub(crate) async fn s3_app() -> (TestApp, TestS3) {
     let s3 = start_s3().await;
     let app = spawn_app_with_evidence(s3_evidence_config(&s3)).await;
     (app, s3)
 }
 
-async fn put(url: &str, content_type: &str, body: Vec<u8>) -> reqwest::StatusCode {
+pub(crate) async fn put(url: &str, content_type: &str, body: Vec<u8>) -> reqwest::StatusCode {
     reqwest::Client::new()
         .put(url)
         .header("content-type", content_type)
@@ -392,7 +392,7 @@ async fn mod_evidence_add_amend_list_and_verify_through_the_bot() {
 
 /// Runs the built `gavel evidence verify` (off the runtime's thread: the S3 server it talks
 /// to runs on this runtime).
-async fn cli_verify(app: &TestApp, s3: &TestS3, case: Option<i32>) -> (i32, String) {
+pub(crate) async fn cli_verify(app: &TestApp, s3: &TestS3, case: Option<i32>) -> (i32, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gavel"));
     command
         .env_clear()
@@ -428,7 +428,7 @@ async fn cli_verify(app: &TestApp, s3: &TestS3, case: Option<i32>) -> (i32, Stri
     )
 }
 
-async fn problems(app: &TestApp, case: i32) -> Vec<String> {
+pub(crate) async fn problems(app: &TestApp, case: i32) -> Vec<String> {
     let verifier = app.services.evidence.verifier().unwrap();
     let report = verifier
         .verify(Some(GUILD), Some(case), |_, _| {})
@@ -594,4 +594,232 @@ async fn verify_names_a_changed_object_a_changed_row_and_a_dropped_amendment() {
     let (code, output) = cli_verify(&app, &s3, Some(object_case)).await;
     assert_eq!(code, 1, "{output}");
     assert!(output.contains("1 case(s)"), "{output}");
+}
+
+/// Asks for an upload link for `body` and PUTs it to the test S3 server.
+async fn upload_to_s3(
+    app: &TestApp,
+    case: i32,
+    body: &[u8],
+) -> (
+    gavel::store::evidence::UploadRow,
+    gavel::store::objects::PresignedUpload,
+) {
+    let (upload, link) = app
+        .services
+        .evidence
+        .request_upload(
+            GUILD,
+            MODERATOR,
+            case,
+            "shot.png",
+            "image/png",
+            body.len() as u64,
+            None,
+        )
+        .await
+        .expect("an upload link");
+    let status = put(&link.url, "image/png", body.to_vec()).await;
+    assert!(status.is_success(), "{status}");
+    (upload, link)
+}
+
+#[tokio::test]
+async fn an_upload_into_a_case_voided_after_its_link_was_issued_is_refused() {
+    let (app, _s3) = s3_app().await;
+    let case = open_case(&app).await;
+    let (upload, _) = upload_to_s3(&app, case, b"late screenshot").await;
+    app.services
+        .cases
+        .void(GUILD, MODERATOR, case, "opened by mistake")
+        .await
+        .expect("voided");
+
+    let err = app
+        .services
+        .evidence
+        .complete_upload(Some(GUILD), upload.id, Some(MODERATOR))
+        .await
+        .expect_err("a void case takes no evidence");
+    assert_eq!(
+        err.user_message(),
+        format!("Case #{case} is void; evidence can no longer be added to it.")
+    );
+    let (_, entries) = app.services.evidence.list(GUILD, case).await.unwrap();
+    assert!(entries.is_empty(), "{entries:?}");
+    let recorded: Option<i64> =
+        sqlx::query_scalar("SELECT item_id FROM evidence_uploads WHERE id = $1")
+            .bind(upload.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(recorded, None);
+    assert!(!app
+        .events()
+        .await
+        .iter()
+        .any(|e| e.kind == "evidence.added"));
+}
+
+#[tokio::test]
+async fn a_used_s3_upload_link_cannot_change_the_recorded_object() {
+    let (app, s3) = s3_app().await;
+    let case = open_case(&app).await;
+    let body = b"the real screenshot".to_vec();
+    let (upload, link) = upload_to_s3(&app, case, &body).await;
+    let evidence = &app.services.evidence;
+    let item = evidence
+        .complete_upload(Some(GUILD), upload.id, Some(MODERATOR))
+        .await
+        .expect("recorded");
+    let key = item.objects[0]["key"].as_str().unwrap().to_string();
+    assert_eq!(std::fs::read(s3.object_path(&key)).unwrap(), body);
+
+    // The same link again, same type and size, other bytes: whatever the storage answers, the
+    // recorded object does not change.
+    let forged = b"a doctored screenshot".to_vec()[..body.len()].to_vec();
+    let _ = put(&link.url, "image/png", forged).await;
+    assert_eq!(std::fs::read(s3.object_path(&key)).unwrap(), body);
+    assert_eq!(problems(&app, case).await, Vec::<String>::new());
+    let err = evidence
+        .complete_upload(Some(GUILD), upload.id, Some(MODERATOR))
+        .await
+        .unwrap_err();
+    assert!(
+        err.user_message().contains("already been recorded"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn objects_of_several_mib_are_recorded_and_verified() {
+    let s3 = start_s3().await;
+    let mut config = s3_evidence_config(&s3);
+    config.max_file_bytes = 8 * 1024 * 1024;
+    let app = spawn_app_with_evidence(config).await;
+    let case = open_case(&app).await;
+    let body: Vec<u8> = (0..6 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let (upload, _) = upload_to_s3(&app, case, &body).await;
+    let item = app
+        .services
+        .evidence
+        .complete_upload(Some(GUILD), upload.id, Some(MODERATOR))
+        .await
+        .expect("recorded");
+    assert_eq!(item.sha256().as_deref(), Some(sha256_hex(&body).as_str()));
+    let report = app
+        .services
+        .evidence
+        .verify(GUILD, MODERATOR, case)
+        .await
+        .unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!((report.entries, report.objects), (1, 1));
+    let (code, output) = cli_verify(&app, &s3, Some(case)).await;
+    assert_eq!(code, 0, "{output}");
+}
+
+#[tokio::test]
+async fn local_uploads_of_several_mib_are_streamed_to_disk_and_verified() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut config = EvidenceConfig::local(temp_dir("local-evidence"));
+    config.signing_key = Some(test_key());
+    config.public_url = format!("http://{address}");
+    config.max_file_bytes = 8 * 1024 * 1024;
+    let app = spawn_app_with_evidence(config).await;
+    let service = app.services.evidence.clone();
+    let local = service.runtime_handle().unwrap().local.clone().unwrap();
+    tokio::spawn(evidence_upload::serve(
+        listener,
+        local,
+        service.clone(),
+        std::future::pending(),
+    ));
+    let case = open_case(&app).await;
+    let body: Vec<u8> = (0..7 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(40_503) >> 7) as u8)
+        .collect();
+    let (_, link) = service
+        .request_upload(
+            GUILD,
+            MODERATOR,
+            case,
+            "video.mp4",
+            "video/mp4",
+            body.len() as u64,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(put(&link.url, "video/mp4", body.clone()).await, 201);
+    let (_, entries) = service.list(GUILD, case).await.unwrap();
+    let gavel::services::evidence::ChainEntry::Item(item) = &entries[0] else {
+        panic!("an item");
+    };
+    assert_eq!(item.sha256().as_deref(), Some(sha256_hex(&body).as_str()));
+    let report = service.verify(GUILD, MODERATOR, case).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn verify_through_the_bot_with_storage_unreachable_shows_no_storage_details() {
+    let (mut app, s3) = s3_app().await;
+    let case = open_case(&app).await;
+    let (upload, _) = upload_to_s3(&app, case, b"kept bytes").await;
+    app.services
+        .evidence
+        .complete_upload(Some(GUILD), upload.id, Some(MODERATOR))
+        .await
+        .expect("recorded");
+
+    // The bot starts with storage nobody answers at, under a bucket name to look for.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let mut config = s3_evidence_config(&s3);
+    if let gavel::config::EvidenceBackend::S3(storage) = &mut config.backend {
+        storage.endpoint = format!("http://{address}");
+        storage.bucket = "gavel-private-bucket".into();
+    }
+    app.evidence = Some(config);
+    let bot = start_bot(&app, None).await;
+    let reply = app
+        .discord
+        .invoke_command(
+            GUILD,
+            GENERAL,
+            MODERATOR,
+            "mod evidence verify",
+            vec![("case", json!(case))],
+        )
+        .reply(REPLY_TIMEOUT)
+        .await
+        .expect("a reply");
+    let shown = text(&reply);
+    let logged = app
+        .events()
+        .await
+        .into_iter()
+        .find(|e| e.kind == "evidence.verified")
+        .expect("the check is logged")
+        .data
+        .to_string();
+    for leaked in [
+        address.as_str(),
+        "gavel-private-bucket",
+        "dispatch",
+        "os error",
+        "Connection refused",
+    ] {
+        assert!(!shown.contains(leaked), "{leaked} in {shown}");
+        assert!(!logged.contains(leaked), "{leaked} in {logged}");
+    }
+    assert!(
+        shown.contains("could not be read from evidence storage"),
+        "{shown}"
+    );
+    bot.stop().await.unwrap();
 }

@@ -9,6 +9,7 @@ mod e2e_commands;
 mod e2e_gateway;
 mod events;
 mod evidence;
+mod evidence_tamper;
 mod jobs;
 mod layering;
 mod moderation;

@@ -1,11 +1,10 @@
 //! Amendments: notes, corrections and redaction requests appended to a case's chain. Entries
 //! are never changed; an amendment says what should be read differently.
 
-use super::EvidenceService;
+use super::{lock_open_case, EvidenceService};
 use crate::domain::evidence::canonical::truncate_to_micros;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
-use crate::store::cases;
 use crate::store::evidence::{self as rows, AmendmentRow};
 use chrono::Utc;
 use serde_json::json;
@@ -47,7 +46,7 @@ impl EvidenceService {
         }
         let case = self.case(guild_id, case_number).await?;
         let mut tx = self.pool.begin().await?;
-        cases::get_for_update(&mut tx, guild_id, case_number).await?;
+        let case = lock_open_case(&mut tx, &case).await?;
         if let Some(seq) = target_seq {
             let items = rows::items_for_case(&mut *tx, case.id).await?;
             if !items.iter().any(|i| i.seq == seq) {
@@ -93,6 +92,8 @@ impl EvidenceService {
         )
         .await?;
         tx.commit().await?;
+        self.anchor_head(guild_id, case_number, stored.seq, &stored.signature)
+            .await;
         Ok(stored)
     }
 }

@@ -34,18 +34,18 @@ impl EvidenceService {
                 evidence.max_file_bytes
             )));
         }
-        let (bytes, served_type) =
+        let download =
             evidence.cdn.download(&attachment.url).await.map_err(|e| {
                 GavelError::invalid(format!("Gavel could not store that file: {e}."))
             })?;
         let content_type = attachment
             .content_type
             .clone()
-            .or(served_type)
+            .or(download.content_type.clone())
             .filter(|t| valid_content_type(t.split(';').next().unwrap_or("").trim()))
             .unwrap_or_else(|| "application/octet-stream".into());
         let object = self
-            .store_object(&case, &attachment.filename, &content_type, bytes)
+            .store_download(&case, &attachment.filename, &content_type, download)
             .await?;
         self.record_item(
             &case,

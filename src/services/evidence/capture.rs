@@ -5,6 +5,7 @@
 use super::chain::ItemDraft;
 use super::{clean_note, EvidenceService};
 use crate::domain::evidence::canonical::timestamp;
+use crate::domain::evidence::digest::ObjectDigest;
 use crate::domain::evidence::snapshot::{
     parse_message_link, CaptureDocument, CaptureRange, MessageSnapshot, FORMAT,
 };
@@ -15,6 +16,7 @@ use crate::services::cases::ExternalCase;
 use crate::store::cases::Case;
 use crate::store::evidence::EvidenceItemRow;
 use crate::store::objects::cdn::CdnError;
+use crate::store::objects::ObjectBody;
 use chrono::Utc;
 use serde_json::json;
 
@@ -223,15 +225,15 @@ impl EvidenceService {
                     continue;
                 }
                 match evidence.cdn.download(&attachment.url).await {
-                    Ok((bytes, served_type)) => {
+                    Ok(download) => {
                         let content_type = attachment
                             .content_type
                             .clone()
-                            .or(served_type)
+                            .or(download.content_type.clone())
                             .unwrap_or_else(|| "application/octet-stream".into());
                         let name = format!("{}-{}", attachment.id, attachment.filename);
                         let object = self
-                            .store_object(&case, &name, &content_type, bytes)
+                            .store_download(&case, &name, &content_type, download)
                             .await?;
                         attachment.stored = Some(object.clone());
                         objects.push((object, "attachment"));
@@ -251,12 +253,14 @@ impl EvidenceService {
             messages: messages.clone(),
         };
         let bytes = serde_json::to_vec_pretty(&document).expect("snapshots serialise");
+        let digest = ObjectDigest::of(&bytes);
         let snapshot = self
             .store_object(
                 &case,
                 &format!("messages-{message_id}.json"),
                 "application/json",
-                bytes,
+                ObjectBody::Bytes(bytes),
+                digest,
             )
             .await?;
         objects.insert(0, (snapshot, "snapshot"));

@@ -1,15 +1,16 @@
 //! A case's chain: objects are stored first, then each entry is signed over the signature of
 //! the entry before it and appended, with its event, in the case's lock.
 
-use super::{storage_failed, EvidenceService};
+use super::{lock_open_case, storage_failed, EvidenceService};
 use crate::domain::evidence::canonical::truncate_to_micros;
-use crate::domain::evidence::signing::sha256_hex;
+use crate::domain::evidence::digest::ObjectDigest;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
-use crate::store::cases::{self, Case};
+use crate::store::cases::Case;
 use crate::store::evidence::{self as rows, AmendmentRow, EvidenceItemRow};
-use crate::store::objects::object_key;
+use crate::store::objects::cdn::Download;
+use crate::store::objects::{object_key, ObjectBody};
 use chrono::Utc;
 use serde_json::json;
 use sqlx::PgConnection;
@@ -33,29 +34,45 @@ pub(super) struct ItemDraft {
 }
 
 impl EvidenceService {
-    /// Stores `bytes` as a new object of the case, before anything about it is recorded.
+    /// Stores a new object of the case, before anything about it is recorded. `digest` is of
+    /// `body`, computed as it was made or downloaded.
     pub(super) async fn store_object(
         &self,
         case: &Case,
         name: &str,
         content_type: &str,
-        bytes: Vec<u8>,
+        body: ObjectBody,
+        digest: ObjectDigest,
     ) -> GavelResult<StoredObject> {
         let evidence = self.runtime()?;
         let key = object_key(case.guild_id, case.case_number, name);
-        let sha256 = sha256_hex(&bytes);
-        let size = bytes.len() as u64;
         evidence
             .store
-            .put_new(&key, content_type, bytes)
+            .put_new(&key, content_type, body)
             .await
             .map_err(storage_failed)?;
         Ok(StoredObject {
             key,
-            sha256,
-            size,
+            sha256: digest.sha256,
+            size: digest.size,
             content_type: content_type.to_string(),
         })
+    }
+
+    /// Stores a downloaded attachment, streamed from its temporary file.
+    pub(super) async fn store_download(
+        &self,
+        case: &Case,
+        name: &str,
+        content_type: &str,
+        download: Download,
+    ) -> GavelResult<StoredObject> {
+        let body = ObjectBody::File(download.spool.path().to_path_buf());
+        let stored = self
+            .store_object(case, name, content_type, body, download.digest)
+            .await;
+        drop(download.spool);
+        stored
     }
 
     /// Appends an item to the case's chain inside `conn`'s transaction, with its event.
@@ -67,7 +84,7 @@ impl EvidenceService {
         draft: ItemDraft,
     ) -> GavelResult<EvidenceItemRow> {
         let evidence = self.runtime()?;
-        cases::get_for_update(&mut *conn, case.guild_id, case.case_number).await?;
+        let case = &lock_open_case(&mut *conn, case).await?;
         let (last_seq, prev) = rows::chain_head(&mut *conn, case.id).await?;
         let objects: Vec<serde_json::Value> = draft
             .objects
@@ -132,6 +149,8 @@ impl EvidenceService {
         let mut tx = self.pool.begin().await?;
         let item = self.append_item(&mut tx, case, actor_id, draft).await?;
         tx.commit().await?;
+        self.anchor_head(item.guild_id, item.case_number, item.seq, &item.signature)
+            .await;
         Ok(item)
     }
 

@@ -7,10 +7,12 @@
 //! - `attachments.rs` files attached to a slash command
 //! - `uploads.rs` one-time upload links and recording what was uploaded
 //! - `amendments.rs` notes, corrections and redaction requests
+//! - `anchors.rs` each chain head, anchored in evidence storage after each append
 //! - `verify.rs` re-checking objects, signatures and chains
 //! - `signer.rs` signing under named, rotatable keys; `setup.rs` the runtime built from config
 
 pub mod amendments;
+pub mod anchors;
 pub mod attachments;
 pub mod capture;
 pub mod chain;
@@ -30,8 +32,8 @@ use super::cases::CaseService;
 use crate::domain::CaseStatus;
 use crate::error::{GavelError, GavelResult};
 use crate::ports::discord::DiscordPort;
-use crate::store::cases::Case;
-use sqlx::PgPool;
+use crate::store::cases::{self, Case};
+use sqlx::{PgConnection, PgPool};
 use std::sync::Arc;
 
 const MAX_NOTE_CHARS: usize = 1000;
@@ -103,14 +105,28 @@ impl EvidenceService {
 
     /// The case, if evidence may still be added to it (it is not void).
     async fn case(&self, guild_id: u64, case_number: i32) -> GavelResult<Case> {
-        let case = self.cases.get(guild_id, case_number).await?;
-        if case.status == CaseStatus::Void {
-            return Err(GavelError::invalid(format!(
-                "Case #{case_number} is void; evidence can no longer be added to it."
-            )));
-        }
-        Ok(case)
+        refuse_if_void(self.cases.get(guild_id, case_number).await?)
     }
+}
+
+/// Locks the case row in the recording transaction and refuses a void case, so an entry follows
+/// the case's state at the moment it is written (a case can be voided while a capture downloads
+/// or an upload link is out).
+async fn lock_open_case(conn: &mut PgConnection, case: &Case) -> GavelResult<Case> {
+    let locked = cases::get_for_update(conn, case.guild_id, case.case_number)
+        .await?
+        .ok_or_else(|| GavelError::not_found(format!("There is no case #{}.", case.case_number)))?;
+    refuse_if_void(locked)
+}
+
+fn refuse_if_void(case: Case) -> GavelResult<Case> {
+    if case.status == CaseStatus::Void {
+        return Err(GavelError::invalid(format!(
+            "Case #{} is void; evidence can no longer be added to it.",
+            case.case_number
+        )));
+    }
+    Ok(case)
 }
 
 #[cfg(test)]

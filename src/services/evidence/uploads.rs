@@ -1,9 +1,10 @@
-//! One-time upload links: a moderator gets a presigned URL for exactly one file, uploads it
-//! straight to storage, and the object is then read back, hashed and appended to the chain.
+//! One-time upload links: a moderator gets a presigned URL for exactly one file and uploads it
+//! straight to storage; completing the upload makes it an object no link can replace (S3: a
+//! copy out of the staging key the link names), which is then read back, hashed and appended
+//! to the chain.
 
 use super::chain::ItemDraft;
 use super::{clean_note, storage_failed, valid_content_type, EvidenceService};
-use crate::domain::evidence::signing::sha256_hex;
 use crate::domain::evidence::snapshot::StoredObject;
 use crate::error::{GavelError, GavelResult};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
@@ -101,22 +102,23 @@ impl EvidenceService {
                 "That upload has already been recorded as evidence.",
             ));
         }
-        let bytes = evidence
+        // Refused before the copy too, so a void case does not gain an orphan object.
+        let case = self.case(upload.guild_id, upload.case_number).await?;
+        let digest = evidence
             .store
-            .get(&upload.object_key)
+            .finish_upload(&upload.object_key)
             .await
             .map_err(storage_failed)?
             .ok_or_else(|| GavelError::invalid("Nothing has been uploaded with that link yet."))?;
-        if bytes.len() as i64 != upload.size_bytes {
+        if digest.size as i64 != upload.size_bytes {
             return Err(GavelError::invalid(
                 "The uploaded file is not the size the link was made for, so it was not recorded.",
             ));
         }
-        let case = self.cases.get(upload.guild_id, upload.case_number).await?;
         let object = StoredObject {
             key: upload.object_key.clone(),
-            sha256: sha256_hex(&bytes),
-            size: bytes.len() as u64,
+            sha256: digest.sha256,
+            size: digest.size,
             content_type: upload.content_type.clone(),
         };
         let item = self
@@ -137,6 +139,8 @@ impl EvidenceService {
             .await?;
         rows::mark_upload_done(&mut tx, upload.id, item.id).await?;
         tx.commit().await?;
+        self.anchor_head(item.guild_id, item.case_number, item.seq, &item.signature)
+            .await;
         Ok(item)
     }
 

@@ -5,6 +5,8 @@
 //! It sits with the object stores, not in `ports` (contracts only), because it is I/O on
 //! evidence objects that the services call, like the storage backends beside it.
 
+use super::spool::Spool;
+use crate::domain::evidence::digest::ObjectDigest;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -64,8 +66,9 @@ impl CdnClient {
         }
     }
 
-    /// The bytes at `url`, refused past the size cap. Returns the bytes and the content type.
-    pub async fn download(&self, url: &str) -> Result<(Vec<u8>, Option<String>), CdnError> {
+    /// The bytes at `url`, refused past the size cap, spooled to a temporary file and hashed as
+    /// they arrive.
+    pub async fn download(&self, url: &str) -> Result<Download, CdnError> {
         let url = self.allowed(url)?;
         let mut response = self
             .http
@@ -90,19 +93,37 @@ impl CdnClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let mut bytes = Vec::new();
+        let mut spool = Spool::create().await.map_err(spool_failed)?;
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| CdnError::Failed(e.without_url().to_string()))?
         {
-            if bytes.len() as u64 + chunk.len() as u64 > self.max_bytes {
+            if spool.size() + chunk.len() as u64 > self.max_bytes {
                 return Err(CdnError::TooLarge(self.max_bytes));
             }
-            bytes.extend_from_slice(&chunk);
+            spool.write(&chunk).await.map_err(spool_failed)?;
         }
-        Ok((bytes, content_type))
+        let digest = spool.finish().await.map_err(spool_failed)?;
+        Ok(Download {
+            spool,
+            digest,
+            content_type,
+        })
     }
+}
+
+/// A downloaded attachment, waiting in a temporary file to be stored.
+pub struct Download {
+    pub spool: Spool,
+    pub digest: ObjectDigest,
+    /// As the CDN served it.
+    pub content_type: Option<String>,
+}
+
+fn spool_failed(error: std::io::Error) -> CdnError {
+    tracing::error!(%error, "a download could not be written to a temporary file");
+    CdnError::Failed("Gavel could not write it to a temporary file".into())
 }
 
 #[cfg(test)]

@@ -2,13 +2,15 @@
 //! uploads are URLs to Gavel's own upload endpoint (`web::evidence_upload`), signed with a key
 //! derived from the evidence key.
 
-use super::{valid_key, ObjectStore, ObjectStoreError, PresignedUpload};
+use super::{digest_reader, valid_key, ObjectBody, ObjectStore, ObjectStoreError, PresignedUpload};
+use crate::domain::evidence::digest::ObjectDigest;
 use crate::domain::evidence::signing::{hmac_hex, hmac_verify};
 use async_trait::async_trait;
 use chrono::Utc;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tokio::io::AsyncReadExt;
 
 pub struct LocalStore {
     dir: PathBuf,
@@ -68,7 +70,7 @@ impl LocalStore {
     }
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
+fn write_new(path: &Path, body: &ObjectBody) -> std::io::Result<bool> {
     let parent = path.parent().expect("object paths have a parent");
     std::fs::create_dir_all(parent)?;
     // Write a temporary file, then hard-link it into place: the link fails if the object
@@ -78,7 +80,13 @@ fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<bool> {
         .write(true)
         .create_new(true)
         .open(&tmp)?;
-    file.write_all(bytes)?;
+    match body {
+        ObjectBody::Bytes(bytes) => file.write_all(bytes)?,
+        // `io::copy` moves the file through a fixed buffer (or the kernel), never whole.
+        ObjectBody::File(source) => {
+            std::io::copy(&mut std::fs::File::open(source)?, &mut file)?;
+        }
+    }
     file.sync_all()?;
     drop(file);
     let linked = match std::fs::hard_link(&tmp, path) {
@@ -106,10 +114,10 @@ impl ObjectStore for LocalStore {
         &self,
         key: &str,
         _content_type: &str,
-        bytes: Vec<u8>,
+        body: ObjectBody,
     ) -> Result<(), ObjectStoreError> {
         let path = self.path(key)?;
-        let written = tokio::task::spawn_blocking(move || write_new(&path, &bytes))
+        let written = tokio::task::spawn_blocking(move || write_new(&path, &body))
             .await
             .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
             .map_err(|e| ObjectStoreError::Backend(e.to_string()))?;
@@ -120,12 +128,67 @@ impl ObjectStore for LocalStore {
         }
     }
 
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ObjectStoreError> {
-        match tokio::fs::read(self.path(key)?).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(ObjectStoreError::Backend(e.to_string())),
+    async fn digest(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError> {
+        let file = match tokio::fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(ObjectStoreError::Backend(e.to_string())),
+        };
+        digest_reader(file)
+            .await
+            .map(Some)
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))
+    }
+
+    /// Gavel's own endpoint wrote the object once, refusing any second upload.
+    async fn finish_upload(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError> {
+        self.digest(key).await
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectStoreError> {
+        let dir = self.path(prefix.trim_end_matches('/'))?;
+        let mut entries = match tokio::fs::read_dir(&dir).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(ObjectStoreError::Backend(e.to_string())),
+        };
+        let mut keys = Vec::new();
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| ObjectStoreError::Backend(e.to_string()))?
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Temporary files being linked into place start with a dot.
+            if !name.starts_with('.') {
+                keys.push(format!("{prefix}{name}"));
+            }
         }
+        Ok(keys)
+    }
+
+    async fn read_small(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectStoreError> {
+        let backend = |e: std::io::Error| ObjectStoreError::Backend(e.to_string());
+        let file = match tokio::fs::File::open(self.path(key)?).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(backend(e)),
+        };
+        let mut bytes = Vec::new();
+        file.take(max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(backend)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(ObjectStoreError::Backend(format!(
+                "{key} is larger than {max_bytes} bytes"
+            )));
+        }
+        Ok(Some(bytes))
     }
 
     async fn presign_put(
@@ -177,4 +240,43 @@ fn query_encode(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn objects_are_written_once_listed_and_read_within_a_bound() {
+        let dir = std::env::temp_dir().join(format!("gavel-local-{}", uuid::Uuid::new_v4()));
+        let store = LocalStore::new(&dir, "http://127.0.0.1:1", vec![1; 32]);
+        let key = "anchors/guilds/1/cases/2/0000000001.json";
+        store
+            .put_new(key, "application/json", ObjectBody::Bytes(b"{}".to_vec()))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .put_new(key, "application/json", ObjectBody::Bytes(b"[]".to_vec()))
+                .await,
+            Err(ObjectStoreError::Exists(_))
+        ));
+        assert_eq!(
+            store.list("anchors/guilds/1/cases/2/").await.unwrap(),
+            vec![key.to_string()]
+        );
+        assert!(store
+            .list("anchors/guilds/1/cases/3/")
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store.read_small(key, 2).await.unwrap(),
+            Some(b"{}".to_vec())
+        );
+        assert!(store.read_small(key, 1).await.is_err());
+        assert_eq!(store.read_small("a/missing", 9).await.unwrap(), None);
+        assert_eq!(store.digest(key).await.unwrap().map(|d| d.size), Some(2));
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -124,6 +124,7 @@ pub fn test_config(
 ) -> Config {
     Config {
         database_url: database_url.to_string().into(),
+        database_owner_url: None,
         database_max_connections: 12,
         discord_token: Some("test-token".into()),
         discord_api_base: Some(discord_api_base.to_string()),
