@@ -8,6 +8,7 @@ mod e2e_commands;
 mod e2e_gateway;
 mod events;
 mod evidence;
+mod evidence_access;
 mod jobs;
 mod layering;
 mod moderation;
