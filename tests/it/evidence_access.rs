@@ -108,6 +108,17 @@ async fn a_message_link_into_a_channel_the_moderator_cannot_see_is_refused_and_a
     assert!(text(&reply).contains("cannot read"), "{}", text(&reply));
     nothing_read_or_stored(&app, case, THREAD).await;
 
+    // A private thread they are not in (Gavel is), in a channel they can read.
+    const PRIVATE_THREAD: u64 = 300_000_000_000_000_011;
+    app.discord
+        .add_private_thread(GENERAL, PRIVATE_THREAD, "appeal", MEMBER, &[BOT]);
+    let private = app
+        .discord
+        .message_create(PRIVATE_THREAD, MEMBER, "between us");
+    let reply = add_url(&app, MODERATOR, case, &link(PRIVATE_THREAD, private)).await;
+    assert!(text(&reply).contains("cannot read"), "{}", text(&reply));
+    nothing_read_or_stored(&app, case, PRIVATE_THREAD).await;
+
     // Administrators see every channel.
     let reply = add_url(&app, ADMIN, case, &link(STAFF_CHANNEL, staff)).await;
     assert!(
