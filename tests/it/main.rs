@@ -13,6 +13,7 @@ mod jobs;
 mod layering;
 mod moderation;
 mod mutes;
+mod press_permissions;
 mod records;
 mod settings;
 mod warnings;
