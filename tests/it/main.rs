@@ -11,6 +11,7 @@ mod evidence;
 mod evidence_access;
 mod jobs;
 mod layering;
+mod mod_log_channel;
 mod moderation;
 mod mutes;
 mod press_permissions;
