@@ -394,19 +394,8 @@ async fn close_case(tx: &mut PgConnection, case_id: i64, bot: u64) -> Result<(),
 }
 
 pub(crate) async fn post_to_mod_log(ctx: &JobContext, guild_id: u64, embed: Embed) {
-    let channel = match ctx.settings.get(guild_id).await {
-        Ok(settings) => settings.log_channel_id,
-        Err(error) => {
-            tracing::warn!(guild_id, %error, "could not read the guild's settings");
-            None
-        }
-    };
-    let Some(channel) = channel else {
-        return;
-    };
-    if let Err(error) = ctx.port.post(channel, &OutgoingMessage::embed(embed)).await {
-        tracing::warn!(guild_id, channel, %error, "could not post to the mod log");
-    }
+    let message = OutgoingMessage::embed(embed);
+    ctx.settings.mod_log().post(guild_id, &message).await;
 }
 
 async fn post_failure(ctx: &JobContext, guild_id: u64, title: &str, text: String) {
