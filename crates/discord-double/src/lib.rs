@@ -1,5 +1,6 @@
 //! A fake Discord for integration tests: REST under `/api/v10`, a gateway websocket, guild
-//! state with Discord's permission and hierarchy rules, and helpers that act like Discord
+//! state with Discord's permission and hierarchy rules (channel permission overwrites and
+//! threads included), and helpers that act like Discord
 //! clients (slash commands, buttons, modals) and like moderators using Discord's own UI.
 //!
 //! Point serenity at it with `HttpBuilder::new(token).proxy(double.base_url())
