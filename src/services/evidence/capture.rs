@@ -185,14 +185,17 @@ impl EvidenceService {
             ));
         }
         let mut needed = permissions::VIEW_CHANNEL | permissions::READ_MESSAGE_HISTORY;
-        let overwrites = match (channel.kind, channel.parent_id) {
-            (ChannelKind::PublicThread | ChannelKind::PrivateThread, Some(parent_id)) => {
-                // Gavel does not look up who is in a private thread: only moderators who may
-                // manage threads (and so see them all) capture from one.
-                if channel.kind == ChannelKind::PrivateThread {
-                    needed |= permissions::MANAGE_THREADS;
-                }
-                self.visible_channel(parent_id).await?.permission_overwrites
+        if channel.kind == ChannelKind::PrivateThread {
+            // Gavel does not look up who is in a private thread: only moderators who may
+            // manage threads (and so see them all) capture from one.
+            needed |= permissions::MANAGE_THREADS;
+        }
+        let overwrites = match channel.kind {
+            ChannelKind::PublicThread | ChannelKind::PrivateThread => {
+                let parent = channel.parent_id.ok_or_else(|| {
+                    GavelError::not_found("That thread has no channel Gavel can see.")
+                })?;
+                self.visible_channel(parent).await?.permission_overwrites
             }
             _ => channel.permission_overwrites,
         };
