@@ -6,14 +6,14 @@ use crate::domain::evidence::snapshot::{
 };
 use crate::domain::message::OutgoingMessage;
 use crate::ports::discord::{
-    codes, BulkBanOutcome, DiscordError, DiscordPort, DiscordResult, GuildSnapshot, MemberSnapshot,
-    MessagePage, RoleSnapshot,
+    codes, BulkBanOutcome, ChannelKind, ChannelSnapshot, DiscordError, DiscordPort, DiscordResult,
+    GuildSnapshot, MemberSnapshot, MessagePage, Overwrite, OverwriteTarget, RoleSnapshot,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serenity::all::{
-    ChannelId, CreateEmbed, CreateEmbedFooter, CreateMessage, GuildId, Message, MessageId,
-    MessagePagination, RoleId, Timestamp, UserId,
+    Channel, ChannelId, ChannelType, CreateEmbed, CreateEmbedFooter, CreateMessage, GuildId,
+    Message, MessageId, MessagePagination, PermissionOverwriteType, RoleId, Timestamp, UserId,
 };
 use serenity::http::{Http, HttpBuilder, LightMethod, Request, Route};
 use std::sync::Arc;
@@ -388,6 +388,49 @@ impl DiscordPort for SerenityPort {
             )
             .await?;
         Ok(())
+    }
+
+    async fn channel(&self, channel_id: u64) -> DiscordResult<ChannelSnapshot> {
+        let channel = match self.http.get_channel(ChannelId::new(channel_id)).await? {
+            Channel::Guild(channel) => channel,
+            _ => {
+                return Ok(ChannelSnapshot {
+                    id: channel_id,
+                    guild_id: None,
+                    kind: ChannelKind::Direct,
+                    parent_id: None,
+                    permission_overwrites: Vec::new(),
+                })
+            }
+        };
+        let kind = match channel.kind {
+            ChannelType::PublicThread | ChannelType::NewsThread => ChannelKind::PublicThread,
+            ChannelType::PrivateThread => ChannelKind::PrivateThread,
+            _ => ChannelKind::Guild,
+        };
+        Ok(ChannelSnapshot {
+            id: channel_id,
+            guild_id: Some(channel.guild_id.get()),
+            kind,
+            parent_id: channel.parent_id.map(|id| id.get()),
+            permission_overwrites: channel
+                .permission_overwrites
+                .iter()
+                .filter_map(|o| {
+                    let target = match o.kind {
+                        PermissionOverwriteType::Role(id) => OverwriteTarget::Role(id.get()),
+                        PermissionOverwriteType::Member(id) => OverwriteTarget::Member(id.get()),
+                        // A kind newer than serenity: apply nothing rather than guess.
+                        _ => return None,
+                    };
+                    Some(Overwrite {
+                        target,
+                        allow: o.allow.bits(),
+                        deny: o.deny.bits(),
+                    })
+                })
+                .collect(),
+        })
     }
 
     async fn dm(&self, user_id: u64, message: &OutgoingMessage) -> DiscordResult<()> {

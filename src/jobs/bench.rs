@@ -120,6 +120,14 @@ impl DiscordPort for StandInDiscord {
     async fn post(&self, _: u64, _: &OutgoingMessage) -> DiscordResult<()> {
         Ok(())
     }
+    async fn channel(&self, _: u64) -> DiscordResult<crate::ports::discord::ChannelSnapshot> {
+        // The bench's guild sets no mod-log channel, so nothing asks; it has no channels.
+        Err(crate::ports::discord::DiscordError {
+            status: 404,
+            code: Some(crate::ports::discord::codes::UNKNOWN_CHANNEL),
+            message: "Unknown Channel".into(),
+        })
+    }
     async fn message(
         &self,
         _: u64,

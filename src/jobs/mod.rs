@@ -42,7 +42,7 @@ pub struct JobContext {
 impl JobContext {
     pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>, config: JobsConfig) -> Self {
         JobContext {
-            settings: GuildSettingsService::new(pool.clone()),
+            settings: GuildSettingsService::new(pool.clone(), port.clone()),
             pacer: Arc::new(Pacer::per_second(config.discord_rate)),
             pool,
             port,

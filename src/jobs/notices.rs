@@ -8,19 +8,8 @@ use chrono::Utc;
 const GREY: u32 = 0x95_A5_A6;
 
 pub async fn post_to_mod_log(ctx: &JobContext, guild_id: u64, embed: Embed) {
-    let channel = match ctx.settings.get(guild_id).await {
-        Ok(settings) => settings.log_channel_id,
-        Err(error) => {
-            tracing::warn!(guild_id, %error, "could not read the guild's settings");
-            None
-        }
-    };
-    let Some(channel) = channel else {
-        return;
-    };
-    if let Err(error) = ctx.port.post(channel, &OutgoingMessage::embed(embed)).await {
-        tracing::warn!(guild_id, channel, %error, "could not post to the mod log");
-    }
+    let message = OutgoingMessage::embed(embed);
+    ctx.settings.mod_log().post(guild_id, &message).await;
 }
 
 /// Something the scheduler could not do, for moderators to fix.

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 /// Discord's permission bits; they live in `domain` so rules can name them without the port.
 pub use crate::domain::permissions;
+pub use crate::domain::permissions::{Overwrite, OverwriteTarget};
 
 pub mod codes {
     pub const UNKNOWN_CHANNEL: u32 = 10003;
@@ -101,6 +102,18 @@ impl GuildSnapshot {
             .unwrap_or(0)
     }
 
+    /// A member's permissions in a channel whose overwrites are `overwrites` (a thread's are
+    /// its parent's).
+    pub fn permissions_in(&self, member: &MemberSnapshot, overwrites: &[Overwrite]) -> u64 {
+        permissions::in_channel(
+            self.permissions_of(member),
+            self.id,
+            member.user_id,
+            &member.role_ids,
+            overwrites,
+        )
+    }
+
     /// Guild-level permissions: @everyone (whose id is the guild's) plus every role held.
     pub fn permissions_of(&self, member: &MemberSnapshot) -> u64 {
         if member.user_id == self.owner_id {
@@ -126,6 +139,30 @@ pub struct MemberSnapshot {
     pub is_bot: bool,
     pub role_ids: Vec<u64>,
     pub timed_out_until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Text, voice, category, announcement, forum… anything of a guild that is not a thread.
+    Guild,
+    /// A public or announcement thread: whoever can read its parent can read it.
+    PublicThread,
+    /// Only its members and those who may manage threads in its parent see it.
+    PrivateThread,
+    /// A DM or group DM.
+    Direct,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelSnapshot {
+    pub id: u64,
+    /// `None` for DMs.
+    pub guild_id: Option<u64>,
+    pub kind: ChannelKind,
+    /// A thread's channel; a channel's category.
+    pub parent_id: Option<u64>,
+    /// Threads have none of their own: their parent's apply.
+    pub permission_overwrites: Vec<Overwrite>,
 }
 
 /// Which page of a channel's history to read, relative to a message (exclusive).
@@ -189,6 +226,8 @@ pub trait DiscordPort: Send + Sync {
         role_id: u64,
         reason: &str,
     ) -> DiscordResult<()>;
+    /// A channel (or thread) the bot can see, with its guild and permission overwrites.
+    async fn channel(&self, channel_id: u64) -> DiscordResult<ChannelSnapshot>;
     async fn dm(&self, user_id: u64, message: &OutgoingMessage) -> DiscordResult<()>;
     async fn post(&self, channel_id: u64, message: &OutgoingMessage) -> DiscordResult<()>;
     /// One message, as Discord has it now.

@@ -361,12 +361,8 @@ impl CaseFlow {
             }
         }
 
-        if let Some(channel) = settings.log_channel_id {
-            let post = OutgoingMessage::embed(mod_log::case_embed(&settled));
-            if let Err(error) = self.port.post(channel, &post).await {
-                tracing::warn!(guild = req.guild_id, channel, %error, "could not post to the mod log");
-            }
-        }
+        let post = OutgoingMessage::embed(mod_log::case_embed(&settled));
+        self.settings.mod_log().post(req.guild_id, &post).await;
 
         let summary = summarize(plan.action, plan.duration, req.target_id);
         let result = match discord_outcome {

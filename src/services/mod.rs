@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod flags;
 pub mod hierarchy;
 pub mod mod_log;
+pub mod mod_log_channel;
 pub mod moderation;
 pub mod mutes;
 pub mod notes;
@@ -61,7 +62,7 @@ impl Services {
         evidence: Option<evidence::Evidence>,
     ) -> Self {
         let events = ModEventLogger::new(pool.clone());
-        let settings = GuildSettingsService::new(pool.clone());
+        let settings = GuildSettingsService::new(pool.clone(), port.clone());
         let warnings = WarningService::new(pool.clone(), settings.clone());
         let flow = case_flow::CaseFlow::new(pool.clone(), port.clone(), settings.clone());
         let cases = CaseService::new(

@@ -1,10 +1,14 @@
-//! Guild settings: who moderates, where the mod log goes, mute roles, DMs, strikes, escalation.
+//! Guild settings: who moderates, where the mod log goes (checked to be this server's channel),
+//! mute roles, DMs, strikes, escalation.
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
+use super::mod_log_channel::ModLogChannel;
 use crate::domain::{EscalationThresholds, ViolationTaxonomy, ViolationType};
 use crate::error::{GavelError, GavelResult};
+use crate::ports::discord::DiscordPort;
 use crate::store::settings::{self, GuildSettings};
 use sqlx::PgPool;
+use std::sync::Arc;
 
 /// The settings `/mod config set` accepts, with the form of their value.
 pub const SETTINGS: &[(&str, &str)] = &[
@@ -30,11 +34,20 @@ pub const SETTINGS: &[(&str, &str)] = &[
 #[derive(Clone)]
 pub struct GuildSettingsService {
     pool: PgPool,
+    mod_log: ModLogChannel,
 }
 
 impl GuildSettingsService {
-    pub fn new(pool: PgPool) -> Self {
-        GuildSettingsService { pool }
+    pub fn new(pool: PgPool, port: Arc<dyn DiscordPort>) -> Self {
+        GuildSettingsService {
+            mod_log: ModLogChannel::new(pool.clone(), port),
+            pool,
+        }
+    }
+
+    /// Where actions and scheduled jobs report: the guild's mod-log channel.
+    pub fn mod_log(&self) -> &ModLogChannel {
+        &self.mod_log
     }
 
     pub async fn get(&self, guild_id: u64) -> GavelResult<GuildSettings> {
@@ -56,6 +69,11 @@ impl GuildSettingsService {
         value: &str,
     ) -> GavelResult<GuildSettings> {
         let key = key.trim().to_lowercase();
+        if key == "log_channel" {
+            if let Some(channel_id) = optional(clears(value), value, "<#", "channel")? {
+                self.mod_log.check(guild_id, channel_id).await?;
+            }
+        }
         let mut tx = self.pool.begin().await?;
         let before = settings::lock(&mut tx, guild_id).await?;
         let mut after = before.clone();
@@ -112,7 +130,7 @@ pub fn taxonomy_for(settings: &GuildSettings) -> ViolationTaxonomy {
 
 fn apply_setting(settings: &mut GuildSettings, key: &str, value: &str) -> GavelResult<()> {
     let value = value.trim();
-    let clears = value.eq_ignore_ascii_case("none") || value.is_empty();
+    let clears = clears(value);
     match key {
         "mod_roles" => {
             settings.mod_role_ids = if clears {
@@ -127,6 +145,7 @@ fn apply_setting(settings: &mut GuildSettings, key: &str, value: &str) -> GavelR
         }
         "log_channel" => {
             settings.log_channel_id = optional(clears, value, "<#", "channel")?;
+            settings.log_channel_problem = None;
         }
         "mute_role_text" => settings.mute_role_text = optional(clears, value, "<@&", "role")?,
         "mute_role_voice" => settings.mute_role_voice = optional(clears, value, "<@&", "role")?,
@@ -164,6 +183,12 @@ fn apply_setting(settings: &mut GuildSettings, key: &str, value: &str) -> GavelR
         }
     }
     Ok(())
+}
+
+/// `none` or nothing: the setting is cleared.
+fn clears(value: &str) -> bool {
+    let value = value.trim();
+    value.eq_ignore_ascii_case("none") || value.is_empty()
 }
 
 fn optional(clears: bool, value: &str, mention: &str, what: &str) -> GavelResult<Option<u64>> {

@@ -1,5 +1,6 @@
 use crate::domain::ids::{from_db, to_db};
 use crate::domain::{EscalationThresholds, MuteType, ViolationType};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection, PgExecutor};
@@ -16,6 +17,15 @@ struct SettingsRow {
     strike_expiry_days: i32,
     escalation: Option<Json<EscalationThresholds>>,
     violation_overrides: Json<Vec<ViolationType>>,
+    log_channel_problem: Option<String>,
+    log_channel_problem_at: Option<DateTime<Utc>>,
+}
+
+/// Why Gavel stopped posting to the mod-log channel, and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogChannelProblem {
+    pub what: String,
+    pub since: DateTime<Utc>,
 }
 
 /// A guild's configuration; a guild that never changed anything has the defaults.
@@ -31,6 +41,9 @@ pub struct GuildSettings {
     pub strike_expiry_days: i32,
     pub escalation: EscalationThresholds,
     pub violation_overrides: Vec<ViolationType>,
+    /// Set when the log channel turned out gone or elsewhere; nothing is posted until
+    /// `log_channel` is set again, which clears it.
+    pub log_channel_problem: Option<LogChannelProblem>,
 }
 
 impl GuildSettings {
@@ -46,6 +59,7 @@ impl GuildSettings {
             strike_expiry_days: 90,
             escalation: EscalationThresholds::default(),
             violation_overrides: Vec::new(),
+            log_channel_problem: None,
         }
     }
 
@@ -71,6 +85,10 @@ impl From<SettingsRow> for GuildSettings {
             strike_expiry_days: row.strike_expiry_days,
             escalation: row.escalation.map(|j| j.0).unwrap_or_default(),
             violation_overrides: row.violation_overrides.0,
+            log_channel_problem: row
+                .log_channel_problem
+                .zip(row.log_channel_problem_at)
+                .map(|(what, since)| LogChannelProblem { what, since }),
         }
     }
 }
@@ -103,14 +121,16 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &GuildSettings) -> Result<(
     sqlx::query(
         "INSERT INTO guild_settings (guild_id, mod_role_ids, log_channel_id, mute_role_text,
              mute_role_voice, mute_role_both, dm_on_action, strike_expiry_days, escalation,
-             violation_overrides, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+             violation_overrides, log_channel_problem, log_channel_problem_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
          ON CONFLICT (guild_id) DO UPDATE SET
              mod_role_ids = EXCLUDED.mod_role_ids, log_channel_id = EXCLUDED.log_channel_id,
              mute_role_text = EXCLUDED.mute_role_text, mute_role_voice = EXCLUDED.mute_role_voice,
              mute_role_both = EXCLUDED.mute_role_both, dm_on_action = EXCLUDED.dm_on_action,
              strike_expiry_days = EXCLUDED.strike_expiry_days, escalation = EXCLUDED.escalation,
-             violation_overrides = EXCLUDED.violation_overrides, updated_at = now()",
+             violation_overrides = EXCLUDED.violation_overrides,
+             log_channel_problem = EXCLUDED.log_channel_problem,
+             log_channel_problem_at = EXCLUDED.log_channel_problem_at, updated_at = now()",
     )
     .bind(to_db(settings.guild_id))
     .bind(
@@ -129,7 +149,34 @@ pub async fn save(db: impl PgExecutor<'_>, settings: &GuildSettings) -> Result<(
     .bind(settings.strike_expiry_days)
     .bind(Json(&settings.escalation))
     .bind(Json(&settings.violation_overrides))
+    .bind(
+        settings
+            .log_channel_problem
+            .as_ref()
+            .map(|p| p.what.as_str()),
+    )
+    .bind(settings.log_channel_problem.as_ref().map(|p| p.since))
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Records why posting to `channel_id` stopped, if it is still the guild's log channel and no
+/// problem is recorded yet. Whether this call recorded it.
+pub async fn record_log_channel_problem(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    channel_id: u64,
+    what: &str,
+) -> Result<bool, sqlx::Error> {
+    let recorded = sqlx::query(
+        "UPDATE guild_settings SET log_channel_problem = $3, log_channel_problem_at = now()
+         WHERE guild_id = $1 AND log_channel_id = $2 AND log_channel_problem IS NULL",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(channel_id))
+    .bind(what)
+    .execute(db)
+    .await?;
+    Ok(recorded.rows_affected() == 1)
 }

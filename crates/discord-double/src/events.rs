@@ -153,6 +153,11 @@ pub fn ban_removed(state: &mut State, guild_id: u64, user_id: u64) {
     dispatch(state, "GUILD_BAN_REMOVE", data);
 }
 
+/// CHANNEL_DELETE with the channel as it was.
+pub fn channel_deleted(state: &mut State, channel: Value) {
+    dispatch(state, "CHANNEL_DELETE", channel);
+}
+
 /// MESSAGE_CREATE for a stored message; guild messages carry `guild_id` and the author's
 /// `member` as on the real gateway.
 pub fn message_created(state: &mut State, message_id: u64) {

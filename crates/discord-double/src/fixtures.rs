@@ -75,6 +75,7 @@ pub fn seeded_state() -> State {
                 guild_id: GUILD,
                 name: "general".to_string(),
                 position: 0,
+                permission_overwrites: Vec::new(),
             },
         },
     );

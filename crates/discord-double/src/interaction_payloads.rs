@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::models;
-use super::permissions::ADMINISTRATOR;
+use super::permissions::{ADMINISTRATOR, VIEW_CHANNEL};
 use super::rest::snowflake_value;
 use super::state::{ChannelKind, State};
 
@@ -58,8 +58,13 @@ fn base_interaction(
         .members
         .get(&invoker)
         .ok_or_else(|| format!("user {invoker} is not a member of guild {guild_id}"))?;
-    let invoker_permissions = guild.permissions_of(invoker);
-    let bot_permissions = guild.permissions_of(bot.user_id);
+    // Interactions carry what the invoker and the app may do in this channel (overwrites
+    // applied), not guild-wide.
+    let invoker_permissions = state.channel_permissions(channel, invoker);
+    let bot_permissions = state.channel_permissions(channel, bot.user_id);
+    if invoker_permissions & VIEW_CHANNEL == 0 {
+        return Err(format!("user {invoker} cannot see channel {channel_id}"));
+    }
     let channel_json = json!({
         "id": channel_id.to_string(),
         "type": 0,
@@ -848,6 +853,69 @@ mod tests {
         assert!(partial_member.permissions.is_some());
         assert!(matches!(leaf[1].value, ResolvedValue::String("spam")));
         assert!(matches!(leaf[2].value, ResolvedValue::Integer(2)));
+    }
+
+    #[test]
+    fn interactions_carry_channel_permissions_and_hidden_channels_take_none() {
+        use crate::permissions::SEND_MESSAGES;
+        use crate::state::{OverwriteTarget, PermissionOverwrite};
+        let mut state = state_with_commands();
+        state
+            .guilds
+            .get_mut(&GUILD)
+            .unwrap()
+            .members
+            .get_mut(&MEMBER)
+            .unwrap()
+            .roles = vec![MOD_ROLE];
+        let ChannelKind::GuildText {
+            permission_overwrites,
+            ..
+        } = &mut state.channels.get_mut(&CHANNEL).unwrap().kind
+        else {
+            unreachable!()
+        };
+        permission_overwrites.push(PermissionOverwrite {
+            target: OverwriteTarget::Role(MOD_ROLE),
+            allow: 0,
+            deny: SEND_MESSAGES,
+        });
+        let pending = chat_input_interaction(
+            &mut state,
+            member(),
+            "mod ban",
+            vec![("user", json!(OWNER))],
+            None,
+        )
+        .unwrap();
+        let Interaction::Command(command) = parse(pending) else {
+            panic!("expected a command interaction");
+        };
+        let member_bits = command.member.unwrap().permissions.unwrap();
+        assert!(member_bits.ban_members() && !member_bits.send_messages());
+        let app_bits = command.app_permissions.unwrap();
+        assert!(!app_bits.send_messages(), "the bot holds the mod role too");
+
+        let ChannelKind::GuildText {
+            permission_overwrites,
+            ..
+        } = &mut state.channels.get_mut(&CHANNEL).unwrap().kind
+        else {
+            unreachable!()
+        };
+        permission_overwrites.push(PermissionOverwrite {
+            target: OverwriteTarget::Member(MEMBER),
+            allow: 0,
+            deny: VIEW_CHANNEL,
+        });
+        let hidden = chat_input_interaction(
+            &mut state,
+            member(),
+            "mod ban",
+            vec![("user", json!(OWNER))],
+            None,
+        );
+        assert!(hidden.err().unwrap().contains("cannot see channel"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! A fake Discord for integration tests: REST under `/api/v10`, a gateway websocket, guild
-//! state with Discord's permission and hierarchy rules, and helpers that act like Discord
+//! state with Discord's permission and hierarchy rules (channel permission overwrites and
+//! threads included), and helpers that act like Discord
 //! clients (slash commands, buttons, modals) and like moderators using Discord's own UI.
 //!
 //! Point serenity at it with `HttpBuilder::new(token).proxy(double.base_url())
@@ -50,9 +51,10 @@ pub use recorded::RecordedRequest;
 
 use errors::ApiError;
 use models::MessageDraft;
+pub use state::OverwriteTarget;
 use state::{
     now_timestamp, BotIdentity, ChannelKind, ChannelRecord, FailureRule, GuildRecord, MemberRecord,
-    ResponseDelay, RoleRecord, State, StoredMessage, UserRecord,
+    PermissionOverwrite, ResponseDelay, RoleRecord, State, StoredMessage, UserRecord,
 };
 
 /// How often waiters re-check state even without a change notification (for deadlines).
@@ -264,6 +266,89 @@ impl DiscordDouble {
                         guild_id,
                         name: name.to_string(),
                         position,
+                        permission_overwrites: Vec::new(),
+                    },
+                },
+            );
+        });
+    }
+
+    /// Sets (or replaces) a text channel's permission overwrite for a role (the guild id for
+    /// @everyone) or a member, as Channel Settings → Permissions does. Threads have none of
+    /// their own: they follow their parent's.
+    pub fn set_permission_overwrite(
+        &self,
+        channel_id: u64,
+        target: OverwriteTarget,
+        allow: u64,
+        deny: u64,
+    ) {
+        self.update(|state| {
+            let channel = state.channels.get_mut(&channel_id).unwrap_or_else(|| {
+                panic!("set_permission_overwrite: channel {channel_id} was not seeded")
+            });
+            let ChannelKind::GuildText {
+                permission_overwrites,
+                ..
+            } = &mut channel.kind
+            else {
+                panic!("set_permission_overwrite: channel {channel_id} is not a text channel");
+            };
+            permission_overwrites.retain(|overwrite| overwrite.target != target);
+            permission_overwrites.push(PermissionOverwrite {
+                target,
+                allow,
+                deny,
+            });
+        });
+    }
+
+    /// A public thread in a text channel, started by `owner` (who is its first member).
+    pub fn add_thread(&self, parent_id: u64, thread_id: u64, name: &str, owner: u64) {
+        self.insert_thread(parent_id, thread_id, name, owner, false, &[]);
+    }
+
+    /// A private thread: visible to `owner`, the other `members`, and whoever may manage
+    /// threads in its parent.
+    pub fn add_private_thread(
+        &self,
+        parent_id: u64,
+        thread_id: u64,
+        name: &str,
+        owner: u64,
+        members: &[u64],
+    ) {
+        self.insert_thread(parent_id, thread_id, name, owner, true, members);
+    }
+
+    fn insert_thread(
+        &self,
+        parent_id: u64,
+        thread_id: u64,
+        name: &str,
+        owner: u64,
+        private: bool,
+        members: &[u64],
+    ) {
+        self.update(|state| {
+            let guild_id = match state.channels.get(&parent_id).map(|parent| &parent.kind) {
+                Some(ChannelKind::GuildText { guild_id, .. }) => *guild_id,
+                _ => panic!("add_thread: {parent_id} is not a seeded text channel"),
+            };
+            let mut all_members = vec![owner];
+            all_members.extend(members.iter().copied().filter(|member| *member != owner));
+            state.channels.insert(
+                thread_id,
+                ChannelRecord {
+                    id: thread_id,
+                    kind: ChannelKind::Thread {
+                        guild_id,
+                        parent_id,
+                        name: name.to_string(),
+                        owner_id: owner,
+                        private,
+                        members: all_members,
+                        created_at: now_timestamp(),
                     },
                 },
             );
@@ -566,6 +651,38 @@ impl DiscordDouble {
         self.update(|state| {
             insert_member(state, guild_id, user_id, &[]);
             events::member_added(state, guild_id, user_id);
+        });
+    }
+
+    /// An admin deletes a text channel (and so its threads) from Discord's UI: it and its
+    /// messages are gone, and CHANNEL_DELETE is dispatched.
+    pub fn delete_channel(&self, channel_id: u64) {
+        self.update(|state| {
+            let channel = state
+                .channels
+                .get(&channel_id)
+                .filter(|channel| matches!(channel.kind, ChannelKind::GuildText { .. }))
+                .cloned()
+                .unwrap_or_else(|| {
+                    panic!("delete_channel: {channel_id} is not a seeded text channel")
+                });
+            let threads: Vec<u64> = state
+                .channels
+                .values()
+                .filter(|c| matches!(c.kind, ChannelKind::Thread { parent_id, .. } if parent_id == channel_id))
+                .map(|c| c.id)
+                .collect();
+            let data = models::channel(state, &channel);
+            for id in threads.iter().chain([&channel_id]) {
+                state.channels.remove(id);
+                state.messages.retain(|_, message| message.channel_id != *id);
+            }
+            if let Some(guild_id) = channel.guild_id() {
+                guild_mut(state, guild_id)
+                    .channel_ids
+                    .retain(|id| *id != channel_id);
+            }
+            events::channel_deleted(state, data);
         });
     }
 

@@ -8,7 +8,8 @@ use super::events::{self, audit_action, AuditLogEntry};
 use super::gateway::dispatch;
 use super::models::{self, MessageDraft};
 use super::permissions::{
-    ATTACH_FILES, MANAGE_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
+    ATTACH_FILES, MANAGE_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
 };
 use super::rest::{snowflake, snowflake_value, IncomingRequest, Outcome, UploadedFile};
 use super::state::{now_timestamp, ChannelKind, ChannelRecord, State, StoredMessage};
@@ -190,13 +191,11 @@ pub fn open_dm(state: &mut State, request: &IncomingRequest) -> RouteResult {
     )))
 }
 
-/// The channel, after checking the bot may read it (guild channels need VIEW_CHANNEL plus
-/// `extra` permissions).
+/// The channel, after checking the bot may see it (guild channels need VIEW_CHANNEL there,
+/// after overwrites, plus `extra` permissions).
 fn readable_channel(state: &State, channel: &str, extra: u64) -> Result<ChannelRecord, ApiError> {
     let channel = state.channel(snowflake(channel)?)?.clone();
-    if let Some(guild_id) = channel.guild_id() {
-        state.require_bot_permissions(guild_id, VIEW_CHANNEL | extra)?;
-    }
+    state.require_bot_channel_permissions(&channel, VIEW_CHANNEL | extra)?;
     Ok(channel)
 }
 
@@ -209,12 +208,16 @@ pub fn create_message(state: &mut State, request: &IncomingRequest, channel: &st
     state.bot()?;
     let channel = readable_channel(state, channel, 0)?;
     match channel.kind {
-        ChannelKind::GuildText { guild_id, .. } => {
-            let mut required = SEND_MESSAGES;
+        ChannelKind::GuildText { .. } | ChannelKind::Thread { .. } => {
+            let mut required = if matches!(channel.kind, ChannelKind::Thread { .. }) {
+                SEND_MESSAGES_IN_THREADS
+            } else {
+                SEND_MESSAGES
+            };
             if !request.files.is_empty() {
                 required |= ATTACH_FILES;
             }
-            state.require_bot_permissions(guild_id, required)?;
+            state.require_bot_channel_permissions(&channel, required)?;
         }
         ChannelKind::Direct { recipient } => {
             let user = state.user(recipient)?;
@@ -391,7 +394,7 @@ pub fn delete_message(
     let guild_id = channel.guild_id();
     if author != bot {
         match guild_id {
-            Some(guild_id) => state.require_bot_permissions(guild_id, MANAGE_MESSAGES)?,
+            Some(_) => state.require_bot_channel_permissions(&channel, MANAGE_MESSAGES)?,
             None => {
                 return Err(ApiError::new(
                     403,
@@ -421,7 +424,7 @@ pub fn bulk_delete(state: &mut State, request: &IncomingRequest, channel: &str) 
             "Cannot execute action on a DM channel",
         ));
     };
-    state.require_bot_permissions(guild_id, MANAGE_MESSAGES)?;
+    state.require_bot_channel_permissions(&channel, MANAGE_MESSAGES)?;
     let ids: Vec<u64> = request.json()["messages"]
         .as_array()
         .map(|ids| ids.iter().filter_map(snowflake_value).collect())

@@ -3,7 +3,8 @@
 use serde_json::{json, Value};
 
 use super::state::{
-    ChannelKind, ChannelRecord, GuildRecord, MemberRecord, RoleRecord, State, UserRecord,
+    ChannelKind, ChannelRecord, GuildRecord, MemberRecord, PermissionOverwrite, RoleRecord, State,
+    UserRecord,
 };
 
 pub fn user(record: &UserRecord) -> Value {
@@ -112,13 +113,14 @@ pub fn channel(state: &State, record: &ChannelRecord) -> Value {
             guild_id,
             name,
             position,
+            permission_overwrites,
         } => json!({
             "id": record.id.to_string(),
             "type": 0,
             "guild_id": guild_id.to_string(),
             "name": name,
             "position": position,
-            "permission_overwrites": [],
+            "permission_overwrites": permission_overwrites.iter().map(overwrite).collect::<Vec<_>>(),
             "topic": null,
             "nsfw": false,
             "last_message_id": last_message_id,
@@ -127,6 +129,47 @@ pub fn channel(state: &State, record: &ChannelRecord) -> Value {
             "last_pin_timestamp": null,
             "flags": 0,
         }),
+        ChannelKind::Thread {
+            guild_id,
+            parent_id,
+            name,
+            owner_id,
+            private,
+            members,
+            created_at,
+        } => {
+            let message_count = state
+                .messages
+                .values()
+                .filter(|message| message.channel_id == record.id && !message.ephemeral)
+                .count();
+            let mut metadata = json!({
+                "archived": false,
+                "archive_timestamp": created_at,
+                "auto_archive_duration": 1440,
+                "locked": false,
+                "create_timestamp": created_at,
+            });
+            if *private {
+                metadata["invitable"] = json!(true);
+            }
+            json!({
+                "id": record.id.to_string(),
+                "type": if *private { 12 } else { 11 },
+                "guild_id": guild_id.to_string(),
+                "parent_id": parent_id.to_string(),
+                "owner_id": owner_id.to_string(),
+                "name": name,
+                "last_message_id": last_message_id,
+                "last_pin_timestamp": null,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "thread_metadata": metadata,
+                "message_count": message_count,
+                "total_message_sent": message_count,
+                "member_count": members.len().min(50),
+            })
+        }
         ChannelKind::Direct { recipient } => json!({
             "id": record.id.to_string(),
             "type": 1,
@@ -136,6 +179,16 @@ pub fn channel(state: &State, record: &ChannelRecord) -> Value {
             "recipients": [user_by_id(state, *recipient)],
         }),
     }
+}
+
+/// A channel permission overwrite as Discord sends it (bits as decimal strings).
+pub fn overwrite(overwrite: &PermissionOverwrite) -> Value {
+    json!({
+        "id": overwrite.target.id().to_string(),
+        "type": overwrite.target.kind(),
+        "allow": overwrite.allow.to_string(),
+        "deny": overwrite.deny.to_string(),
+    })
 }
 
 /// The fields shared by `GET /guilds/{id}` and GUILD_CREATE.
@@ -229,7 +282,14 @@ pub fn guild_create(state: &State, guild: &GuildRecord) -> Value {
                 value
             })
             .collect::<Vec<_>>(),
-        "threads": [],
+        "threads": state
+            .channels
+            .values()
+            .filter(|record| {
+                matches!(record.kind, ChannelKind::Thread { guild_id, .. } if guild_id == guild.id)
+            })
+            .map(|record| channel(state, record))
+            .collect::<Vec<_>>(),
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
@@ -542,6 +602,76 @@ mod tests {
                 .guild_id
                 .get(),
             GUILD
+        );
+    }
+
+    #[test]
+    fn channels_with_overwrites_and_threads_parse_and_match_discords_spec() {
+        use crate::state::{OverwriteTarget, PermissionOverwrite};
+        let mut state = seeded();
+        if let ChannelKind::GuildText {
+            permission_overwrites,
+            ..
+        } = &mut state.channels.get_mut(&CHANNEL).unwrap().kind
+        {
+            permission_overwrites.push(PermissionOverwrite {
+                target: OverwriteTarget::Role(GUILD),
+                allow: 0,
+                deny: 1 << 10,
+            });
+            permission_overwrites.push(PermissionOverwrite {
+                target: OverwriteTarget::Member(MEMBER),
+                allow: 1 << 10,
+                deny: 0,
+            });
+        }
+        for (id, private) in [(61, false), (62, true)] {
+            state.channels.insert(
+                id,
+                ChannelRecord {
+                    id,
+                    kind: ChannelKind::Thread {
+                        guild_id: GUILD,
+                        parent_id: CHANNEL,
+                        name: "report".into(),
+                        owner_id: MEMBER,
+                        private,
+                        members: vec![MEMBER],
+                        created_at: now_timestamp(),
+                    },
+                },
+            );
+        }
+        let text: GuildChannel = parse(channel(&state, &state.channels[&CHANNEL]));
+        assert_eq!(text.permission_overwrites.len(), 2);
+        assert_eq!(
+            text.permission_overwrites[0].kind,
+            PermissionOverwriteType::Role(RoleId::new(GUILD))
+        );
+        assert_eq!(
+            text.permission_overwrites[1].kind,
+            PermissionOverwriteType::Member(UserId::new(MEMBER))
+        );
+        assert_eq!(text.permission_overwrites[0].deny.bits(), 1 << 10);
+        let public: GuildChannel = parse(channel(&state, &state.channels[&61]));
+        assert_eq!(public.kind, ChannelType::PublicThread);
+        assert_eq!(public.parent_id, Some(ChannelId::new(CHANNEL)));
+        assert_eq!(public.guild_id.get(), GUILD);
+        let private: GuildChannel = parse(channel(&state, &state.channels[&62]));
+        assert_eq!(private.kind, ChannelType::PrivateThread);
+        for id in [CHANNEL, 61, 62, DM_CHANNEL] {
+            let body = channel(&state, &state.channels[&id]);
+            let path = format!("/api/v10/channels/{id}");
+            if let Err(problems) = crate::openapi::check_response("GET", &path, &body) {
+                panic!("{problems:#?}\n{body:#}");
+            }
+        }
+        let mut broken = channel(&state, &state.channels[&61]);
+        broken.as_object_mut().unwrap().remove("thread_metadata");
+        let checked = crate::openapi::check_response("GET", "/api/v10/channels/61", &broken);
+        assert!(
+            !matches!(checked, Ok(1)),
+            "the spec requires thread_metadata"
         );
     }
 

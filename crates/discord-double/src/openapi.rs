@@ -75,6 +75,23 @@ pub fn assert_requests_match_spec(requests: &[RecordedRequest]) {
     }
 }
 
+/// Checks a JSON body the double answered `method path` with against the spec's 200 response
+/// schema for that operation, for the double's own tests of its shapes. `Ok` holds 1, or 0
+/// when the spec file is absent and the check was skipped; `Err` lists the mismatches.
+pub fn check_response(method: &str, path: &str, body: &Value) -> Result<usize, Vec<String>> {
+    let spec = match spec() {
+        SpecState::Loaded(spec) => spec,
+        SpecState::Missing(_) => return Ok(0),
+        SpecState::Broken(reason) => return Err(vec![reason.clone()]),
+    };
+    let problems = spec.check_response(method, path, body);
+    if problems.is_empty() {
+        Ok(1)
+    } else {
+        Err(problems)
+    }
+}
+
 enum SpecState {
     Loaded(Spec),
     Missing(PathBuf),
@@ -247,6 +264,31 @@ impl Spec {
             .iter()
             .filter(|route| route.matches(segments))
             .min_by_key(|route| route.specificity())
+    }
+
+    fn check_response(&self, method: &str, path: &str, body: &Value) -> Vec<String> {
+        let segments: Vec<&str> = path
+            .strip_prefix(API_PREFIX)
+            .unwrap_or(path)
+            .trim_start_matches('/')
+            .split('/')
+            .collect();
+        let schema = self
+            .match_route(&segments)
+            .and_then(|route| self.paths[route.template.as_str()].get(method.to_ascii_lowercase()))
+            .and_then(|operation| {
+                operation.pointer("/responses/200/content/application~1json/schema")
+            });
+        let Some(schema) = schema else {
+            return vec![format!(
+                "{method} {path}: the spec has no JSON 200 response for it"
+            )];
+        };
+        self.validator(false)
+            .check(schema, body)
+            .iter()
+            .map(|violation| violation.render(&format!("{method} {path} response")))
+            .collect()
     }
 
     /// All mismatches of one request, each prefixed with `METHOD /path:`.

@@ -16,6 +16,8 @@ pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
 pub const MANAGE_NICKNAMES: u64 = 1 << 27;
 pub const MANAGE_ROLES: u64 = 1 << 28;
 pub const USE_APPLICATION_COMMANDS: u64 = 1 << 31;
+pub const MANAGE_THREADS: u64 = 1 << 34;
+pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
 pub const MODERATE_MEMBERS: u64 = 1 << 40;
 
 /// Every permission bit Discord currently defines; what an owner or administrator holds.
@@ -29,7 +31,8 @@ pub const EVERYONE_DEFAULT: u64 = VIEW_CHANNEL
     | ADD_REACTIONS
     | EMBED_LINKS
     | ATTACH_FILES
-    | USE_APPLICATION_COMMANDS;
+    | USE_APPLICATION_COMMANDS
+    | SEND_MESSAGES_IN_THREADS;
 
 /// Gateway intent bits that decide which events a session receives.
 pub mod intents {
@@ -43,7 +46,7 @@ pub mod intents {
 
 /// Names of the bits, for error messages that tell a test author what was missing.
 pub fn describe(bits: u64) -> String {
-    const NAMES: [(u64, &str); 17] = [
+    const NAMES: [(u64, &str); 19] = [
         (KICK_MEMBERS, "KICK_MEMBERS"),
         (BAN_MEMBERS, "BAN_MEMBERS"),
         (ADMINISTRATOR, "ADMINISTRATOR"),
@@ -60,6 +63,8 @@ pub fn describe(bits: u64) -> String {
         (MANAGE_NICKNAMES, "MANAGE_NICKNAMES"),
         (MANAGE_ROLES, "MANAGE_ROLES"),
         (USE_APPLICATION_COMMANDS, "USE_APPLICATION_COMMANDS"),
+        (MANAGE_THREADS, "MANAGE_THREADS"),
+        (SEND_MESSAGES_IN_THREADS, "SEND_MESSAGES_IN_THREADS"),
         (MODERATE_MEMBERS, "MODERATE_MEMBERS"),
     ];
     let names: Vec<&str> = NAMES

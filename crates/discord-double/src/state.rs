@@ -92,10 +92,53 @@ pub enum ChannelKind {
         guild_id: u64,
         name: String,
         position: u16,
+        permission_overwrites: Vec<PermissionOverwrite>,
+    },
+    /// A thread in a text channel; it has no overwrites of its own, its parent's apply. A
+    /// private thread is seen only by its members and by those who may manage threads.
+    Thread {
+        guild_id: u64,
+        parent_id: u64,
+        name: String,
+        owner_id: u64,
+        private: bool,
+        members: Vec<u64>,
+        created_at: String,
     },
     Direct {
         recipient: u64,
     },
+}
+
+/// Who a channel permission overwrite applies to: a role (the guild id is @everyone) or a
+/// member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverwriteTarget {
+    Role(u64),
+    Member(u64),
+}
+
+impl OverwriteTarget {
+    pub fn id(self) -> u64 {
+        match self {
+            OverwriteTarget::Role(id) | OverwriteTarget::Member(id) => id,
+        }
+    }
+
+    /// Discord's overwrite `type`: 0 role, 1 member.
+    pub fn kind(self) -> u8 {
+        match self {
+            OverwriteTarget::Role(_) => 0,
+            OverwriteTarget::Member(_) => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PermissionOverwrite {
+    pub target: OverwriteTarget,
+    pub allow: u64,
+    pub deny: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -107,7 +150,9 @@ pub struct ChannelRecord {
 impl ChannelRecord {
     pub fn guild_id(&self) -> Option<u64> {
         match self.kind {
-            ChannelKind::GuildText { guild_id, .. } => Some(guild_id),
+            ChannelKind::GuildText { guild_id, .. } | ChannelKind::Thread { guild_id, .. } => {
+                Some(guild_id)
+            }
             ChannelKind::Direct { .. } => None,
         }
     }
@@ -256,6 +301,70 @@ impl State {
         }
     }
 
+    /// What a member may do in a guild channel, by Discord's algorithm: guild permissions;
+    /// administrators (and the owner) hold everything; otherwise the @everyone overwrite, then
+    /// the overwrites of the member's roles (all denies, then all allows), then the member's
+    /// own. A thread takes its parent's overwrites, and a private thread is invisible to
+    /// anyone who is neither in it nor may manage threads. Without VIEW_CHANNEL nothing else
+    /// in the channel counts. 0 for DMs and non-members.
+    pub fn channel_permissions(&self, channel: &ChannelRecord, user_id: u64) -> u64 {
+        let Some(guild) = channel
+            .guild_id()
+            .and_then(|guild_id| self.guilds.get(&guild_id))
+        else {
+            return 0;
+        };
+        let (overwrites_of, private_members) = match &channel.kind {
+            ChannelKind::Thread {
+                parent_id,
+                private,
+                members,
+                ..
+            } => (*parent_id, private.then_some(members)),
+            _ => (channel.id, None),
+        };
+        let overwrites = match self.channels.get(&overwrites_of).map(|parent| &parent.kind) {
+            Some(ChannelKind::GuildText {
+                permission_overwrites,
+                ..
+            }) => permission_overwrites.as_slice(),
+            _ => &[],
+        };
+        let mut bits = guild.permissions_in(user_id, overwrites);
+        if let Some(members) = private_members {
+            if bits & permissions::MANAGE_THREADS == 0 && !members.contains(&user_id) {
+                bits = 0;
+            }
+        }
+        if bits & permissions::VIEW_CHANNEL == 0 {
+            0
+        } else {
+            bits
+        }
+    }
+
+    /// Fails unless the bot can see the channel (403 Missing Access, as for a channel hidden
+    /// from it or in a guild it is not in) and holds all of `required` there (403 Missing
+    /// Permissions). DMs pass.
+    pub fn require_bot_channel_permissions(
+        &self,
+        channel: &ChannelRecord,
+        required: u64,
+    ) -> Result<(), ApiError> {
+        let Some(guild_id) = channel.guild_id() else {
+            return Ok(());
+        };
+        let (_, bot) = self.guild_for_bot(guild_id)?;
+        let bits = self.channel_permissions(channel, bot);
+        if bits & permissions::VIEW_CHANNEL == 0 {
+            Err(ApiError::missing_access())
+        } else if bits & required != required {
+            Err(ApiError::missing_permissions())
+        } else {
+            Ok(())
+        }
+    }
+
     /// The guild's commands if it has any registered, then the global ones.
     pub fn commands_visible_in(&self, guild_id: u64) -> Vec<Value> {
         let mut commands = self
@@ -321,6 +430,33 @@ impl GuildRecord {
         }
     }
 
+    /// [`Self::permissions_of`] with a channel's overwrites applied (see
+    /// [`State::channel_permissions`]).
+    pub fn permissions_in(&self, user_id: u64, overwrites: &[PermissionOverwrite]) -> u64 {
+        let base = self.permissions_of(user_id);
+        if base & permissions::ADMINISTRATOR != 0 {
+            return base;
+        }
+        let Some(member) = self.members.get(&user_id) else {
+            return 0;
+        };
+        let find = |target: OverwriteTarget| overwrites.iter().find(|o| o.target == target);
+        let mut bits = base;
+        if let Some(everyone) = find(OverwriteTarget::Role(self.id)) {
+            bits = bits & !everyone.deny | everyone.allow;
+        }
+        let (allow, deny) = member
+            .roles
+            .iter()
+            .filter_map(|role| find(OverwriteTarget::Role(*role)))
+            .fold((0, 0), |(allow, deny), o| (allow | o.allow, deny | o.deny));
+        bits = bits & !deny | allow;
+        if let Some(own) = find(OverwriteTarget::Member(user_id)) {
+            bits = bits & !own.deny | own.allow;
+        }
+        bits
+    }
+
     /// Position of the member's highest role; 0 when they only have @everyone.
     pub fn highest_position(&self, user_id: u64) -> u16 {
         self.members
@@ -355,4 +491,130 @@ impl GuildRecord {
 /// Now, in the RFC 3339 form Discord uses (`2024-01-01T00:00:00.000000+00:00`).
 pub fn now_timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{seeded_state, BOT, CHANNEL, GUILD, MEMBER, MOD_ROLE, OWNER};
+    use crate::permissions::{
+        ADMINISTRATOR, MANAGE_THREADS, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
+    };
+
+    const THREAD: u64 = 61;
+    const OTHER_ROLE: u64 = 42;
+
+    fn overwrite(state: &mut State, target: OverwriteTarget, allow: u64, deny: u64) {
+        let ChannelKind::GuildText {
+            permission_overwrites,
+            ..
+        } = &mut state.channels.get_mut(&CHANNEL).unwrap().kind
+        else {
+            unreachable!()
+        };
+        permission_overwrites.retain(|o| o.target != target);
+        permission_overwrites.push(PermissionOverwrite {
+            target,
+            allow,
+            deny,
+        });
+    }
+
+    fn in_channel(state: &State, channel: u64, user: u64) -> u64 {
+        state.channel_permissions(&state.channels[&channel], user)
+    }
+
+    #[test]
+    fn overwrites_apply_everyone_then_roles_then_the_member() {
+        let mut state = seeded_state();
+        let guild = state.guilds.get_mut(&GUILD).unwrap();
+        guild.roles.insert(
+            OTHER_ROLE,
+            RoleRecord {
+                id: OTHER_ROLE,
+                name: "other".into(),
+                position: 1,
+                permissions: 0,
+            },
+        );
+        guild.members.get_mut(&MEMBER).unwrap().roles = vec![MOD_ROLE, OTHER_ROLE];
+        let everyone_can = |state: &State, user, bit| in_channel(state, CHANNEL, user) & bit != 0;
+        assert!(everyone_can(&state, MEMBER, READ_MESSAGE_HISTORY));
+
+        overwrite(&mut state, OverwriteTarget::Role(GUILD), 0, VIEW_CHANNEL);
+        assert_eq!(
+            in_channel(&state, CHANNEL, MEMBER),
+            0,
+            "hidden: nothing counts"
+        );
+        assert_ne!(
+            in_channel(&state, CHANNEL, OWNER),
+            0,
+            "the owner sees everything"
+        );
+
+        // One role allows what another denies: the allow wins.
+        overwrite(
+            &mut state,
+            OverwriteTarget::Role(MOD_ROLE),
+            0,
+            SEND_MESSAGES,
+        );
+        overwrite(
+            &mut state,
+            OverwriteTarget::Role(OTHER_ROLE),
+            VIEW_CHANNEL | SEND_MESSAGES,
+            0,
+        );
+        assert!(everyone_can(&state, MEMBER, VIEW_CHANNEL | SEND_MESSAGES));
+
+        // The member's own overwrite comes last.
+        overwrite(
+            &mut state,
+            OverwriteTarget::Member(MEMBER),
+            0,
+            READ_MESSAGE_HISTORY,
+        );
+        let bits = in_channel(&state, CHANNEL, MEMBER);
+        assert!(bits & VIEW_CHANNEL != 0 && bits & READ_MESSAGE_HISTORY == 0);
+
+        // Administrators ignore overwrites.
+        overwrite(&mut state, OverwriteTarget::Member(MEMBER), 0, VIEW_CHANNEL);
+        assert_eq!(in_channel(&state, CHANNEL, MEMBER), 0);
+        let guild = state.guilds.get_mut(&GUILD).unwrap();
+        guild.roles.get_mut(&OTHER_ROLE).unwrap().permissions = ADMINISTRATOR;
+        assert_eq!(in_channel(&state, CHANNEL, MEMBER), permissions::ALL);
+    }
+
+    #[test]
+    fn threads_follow_their_parent_and_private_ones_need_membership_or_manage_threads() {
+        let mut state = seeded_state();
+        let thread = |private, members: Vec<u64>| ChannelRecord {
+            id: THREAD,
+            kind: ChannelKind::Thread {
+                guild_id: GUILD,
+                parent_id: CHANNEL,
+                name: "thread".into(),
+                owner_id: OWNER,
+                private,
+                members,
+                created_at: now_timestamp(),
+            },
+        };
+        state.channels.insert(THREAD, thread(false, vec![OWNER]));
+        assert_ne!(in_channel(&state, THREAD, MEMBER) & VIEW_CHANNEL, 0);
+        overwrite(&mut state, OverwriteTarget::Member(MEMBER), 0, VIEW_CHANNEL);
+        assert_eq!(in_channel(&state, THREAD, MEMBER), 0, "the parent hides it");
+
+        state.channels.insert(THREAD, thread(true, vec![OWNER]));
+        assert_eq!(in_channel(&state, THREAD, BOT), 0, "not a member");
+        state
+            .channels
+            .insert(THREAD, thread(true, vec![OWNER, BOT]));
+        assert_ne!(in_channel(&state, THREAD, BOT), 0, "a member");
+        state.channels.insert(THREAD, thread(true, vec![OWNER]));
+        let guild = state.guilds.get_mut(&GUILD).unwrap();
+        guild.roles.get_mut(&MOD_ROLE).unwrap().permissions |= MANAGE_THREADS;
+        assert_ne!(in_channel(&state, THREAD, BOT), 0, "may manage threads");
+    }
 }

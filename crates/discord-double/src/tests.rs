@@ -641,3 +641,98 @@ async fn audit_logs_member_lists_channels_and_bulk_deletes_are_served() {
         3
     );
 }
+
+#[tokio::test]
+async fn channel_overwrites_threads_and_deleted_channels_decide_what_the_bot_sees() {
+    use super::OverwriteTarget;
+    use crate::permissions::{MANAGE_THREADS, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL};
+    use serenity::all::{ChannelType, PermissionOverwriteType};
+    const STAFF: u64 = 810;
+    const THREAD: u64 = 811;
+    const PRIVATE_THREAD: u64 = 812;
+    let double = seeded_double().await;
+    let http = double.serenity_http();
+    double.add_channel(GUILD, STAFF, "staff");
+    let secret = double.message_create(STAFF, MODERATOR, "staff only");
+    double.set_permission_overwrite(STAFF, OverwriteTarget::Role(GUILD), 0, VIEW_CHANNEL);
+    double.set_permission_overwrite(
+        STAFF,
+        OverwriteTarget::Role(MOD_ROLE),
+        VIEW_CHANNEL | READ_MESSAGE_HISTORY,
+        0,
+    );
+
+    // Hidden from the bot: every channel route answers Missing Access.
+    let staff = ChannelId::new(STAFF);
+    for result in [
+        discord_error(staff.to_channel(&http).await),
+        discord_error(staff.message(&http, MessageId::new(secret)).await),
+        discord_error(staff.say(&http, "hello").await),
+    ] {
+        assert_eq!((result.0, result.1), (403, 50001), "{result:?}");
+    }
+
+    // A member overwrite for the bot lets it read but not write.
+    double.set_permission_overwrite(
+        STAFF,
+        OverwriteTarget::Member(BOT),
+        VIEW_CHANNEL | READ_MESSAGE_HISTORY,
+        SEND_MESSAGES,
+    );
+    let channel = staff.to_channel(&http).await.unwrap().guild().unwrap();
+    assert_eq!(channel.guild_id.get(), GUILD);
+    let kinds: Vec<_> = channel
+        .permission_overwrites
+        .iter()
+        .map(|o| o.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            PermissionOverwriteType::Role(RoleId::new(GUILD)),
+            PermissionOverwriteType::Role(RoleId::new(MOD_ROLE)),
+            PermissionOverwriteType::Member(UserId::new(BOT)),
+        ]
+    );
+    assert_eq!(
+        staff
+            .message(&http, MessageId::new(secret))
+            .await
+            .unwrap()
+            .content,
+        "staff only"
+    );
+    let (status, code, _) = discord_error(staff.say(&http, "hello").await);
+    assert_eq!((status, code), (403, 50013));
+
+    // Threads follow their parent; private ones also need membership or Manage Threads.
+    double.add_thread(STAFF, THREAD, "appeal", MODERATOR);
+    double.add_private_thread(STAFF, PRIVATE_THREAD, "evidence", MODERATOR, &[]);
+    let thread = ChannelId::new(THREAD)
+        .to_channel(&http)
+        .await
+        .unwrap()
+        .guild()
+        .unwrap();
+    assert_eq!(thread.kind, ChannelType::PublicThread);
+    assert_eq!(thread.parent_id, Some(staff));
+    let (status, code, _) = discord_error(ChannelId::new(PRIVATE_THREAD).to_channel(&http).await);
+    assert_eq!((status, code), (403, 50001));
+    double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS | MANAGE_THREADS);
+    let private = ChannelId::new(PRIVATE_THREAD)
+        .to_channel(&http)
+        .await
+        .unwrap()
+        .guild()
+        .unwrap();
+    assert_eq!(private.kind, ChannelType::PrivateThread);
+
+    // A deleted channel and its threads are unknown.
+    double.delete_channel(STAFF);
+    for id in [STAFF, THREAD] {
+        let (status, code, _) = discord_error(ChannelId::new(id).to_channel(&http).await);
+        assert_eq!((status, code), (404, 10003));
+    }
+    assert!(http.get_channels(guild()).await.unwrap().len() == 1);
+    crate::openapi::assert_requests_match_spec(&double.requests());
+}

@@ -79,14 +79,22 @@ fn settings_embed(settings: &GuildSettings) -> serenity::all::CreateEmbed {
             .collect::<Vec<_>>()
             .join(" ")
     };
+    let mut log_channel = settings
+        .log_channel_id
+        .map_or("not set".to_string(), |id| format!("<#{id}>"));
+    if let Some(problem) = &settings.log_channel_problem {
+        log_channel.push_str(&format!(
+            "\n⚠️ Gavel stopped posting there <t:{}:R>: {}. Set `log_channel` again to resume.",
+            problem.since.timestamp(),
+            problem.what
+        ));
+    }
     render::info_embed("Settings", "Change one with `/mod config set`.")
         .field("mod_roles", roles, false)
         .field(
             "log_channel",
-            settings
-                .log_channel_id
-                .map_or("not set".to_string(), |id| format!("<#{id}>")),
-            true,
+            log_channel,
+            settings.log_channel_problem.is_none(),
         )
         .field(
             "dm_on_action",

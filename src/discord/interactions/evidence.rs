@@ -1,11 +1,12 @@
 //! How evidence looks in Discord: the Capture Evidence form and its submission, the upload
 //! link's "record it" button, and the embeds that show what was stored.
 
-use super::guard::{self, ComponentOrModal, GuardedId, PressPermission};
+use super::guard::{self, ComponentOrModal, GuardedId};
 use crate::discord::checks::needs;
 use crate::discord::context::{CommandError, Data};
 use crate::discord::render;
 use crate::domain::evidence::snapshot::CaptureRange;
+use crate::domain::permissions::Permission;
 use crate::services::evidence::CaseReport;
 use crate::services::evidence::{Capture, CaseChoice};
 use crate::store::evidence::{AmendmentRow, EvidenceItemRow};
@@ -44,8 +45,8 @@ impl GuardedId for CaptureFormId {
         "This form belongs to another moderator."
     }
 
-    fn permission(&self) -> PressPermission {
-        PressPermission::Required(needs::EVIDENCE)
+    fn permission(&self) -> Permission {
+        needs::EVIDENCE
     }
 }
 
@@ -76,8 +77,8 @@ impl GuardedId for RecordUploadId {
         "Only the moderator who asked for this link can record it."
     }
 
-    fn permission(&self) -> PressPermission {
-        PressPermission::Required(needs::EVIDENCE)
+    fn permission(&self) -> Permission {
+        needs::EVIDENCE
     }
 }
 

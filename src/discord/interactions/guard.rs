@@ -118,16 +118,6 @@ impl<'a> ComponentOrModal<'a> {
     }
 }
 
-/// Which permission pressing a component needs, checked by the guard when it is pressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PressPermission {
-    Required(Permission),
-    /// Known only once the handler has looked something up (a case template's action); the
-    /// handler calls [`Admitted::require`] itself.
-    CheckedByHandler,
-    NotChecked,
-}
-
 /// A custom id the guard can admit: it names who may use it and what pressing it needs.
 pub trait GuardedId: Sized {
     /// Whether the guard acknowledges ("thinking…", privately) before the handler runs, for
@@ -144,7 +134,9 @@ pub trait GuardedId: Sized {
     /// What anyone else who uses it is told.
     fn not_yours(&self) -> &'static str;
 
-    fn permission(&self) -> PressPermission;
+    /// What using it needs; the guard checks it on every use. A handler that learns more
+    /// (a case template's action) may require more with [`Admitted::require`].
+    fn permission(&self) -> Permission;
 }
 
 /// A press the guard let through, with the parsed id.
@@ -181,10 +173,8 @@ pub async fn admit<'a, I: GuardedId>(
         admitted.refuse(admitted.id.not_yours()).await?;
         return Ok(None);
     }
-    if let PressPermission::Required(permission) = admitted.id.permission() {
-        if !admitted.require(permission).await? {
-            return Ok(None);
-        }
+    if !admitted.require(admitted.id.permission()).await? {
+        return Ok(None);
     }
     if I::DEFERS {
         admitted
@@ -202,8 +192,8 @@ impl<I> Admitted<'_, I> {
         self.interaction.user_id()
     }
 
-    /// Checks that the presser has `permission` or a mod role, and refuses them when not. For
-    /// ids whose permission is [`PressPermission::CheckedByHandler`] (they do not defer).
+    /// Checks that the presser has `permission` or a mod role, and refuses them when not. The
+    /// guard does this with the id's permission; handlers that do not defer may require more.
     pub async fn require(&self, permission: Permission) -> Result<bool, CommandError> {
         match member_may(self.interaction.member(), &self.settings, permission) {
             Ok(()) => Ok(true),

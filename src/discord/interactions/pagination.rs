@@ -1,9 +1,10 @@
 //! Paging through a user's history: the pages, and the Previous/Next buttons under them.
 
-use super::guard::{self, ComponentOrModal, GuardedId, PressPermission};
+use super::guard::{self, ComponentOrModal, GuardedId};
 use crate::discord::checks::needs;
 use crate::discord::context::{CommandError, Data};
 use crate::discord::render;
+use crate::domain::permissions::Permission;
 use crate::error::GavelResult;
 use crate::services::mod_log::title_case;
 use crate::services::Services;
@@ -49,8 +50,8 @@ impl GuardedId for HistoryPageId {
         "Only the moderator who opened this history can page through it."
     }
 
-    fn permission(&self) -> PressPermission {
-        PressPermission::Required(needs::HISTORY)
+    fn permission(&self) -> Permission {
+        needs::HISTORY
     }
 }
 

@@ -1,7 +1,7 @@
 //! The moderation panel: a user's summary with one button per action, a menu to pick a
 //! violation type or a case template, and the form each button opens.
 
-use super::guard::{self, Admitted, ComponentOrModal, GuardedId, PressPermission};
+use super::guard::{self, Admitted, ComponentOrModal, GuardedId};
 use super::pagination::history_page;
 use crate::discord::checks::needs;
 use crate::discord::context::{CommandError, Data};
@@ -192,8 +192,8 @@ impl GuardedId for PanelButtonId {
         NOT_YOURS
     }
 
-    fn permission(&self) -> PressPermission {
-        PressPermission::Required(self.0.action.required_permission())
+    fn permission(&self) -> Permission {
+        self.0.action.required_permission()
     }
 }
 
@@ -215,8 +215,8 @@ impl GuardedId for PanelFormId {
         "This panel belongs to another moderator."
     }
 
-    fn permission(&self) -> PressPermission {
-        PressPermission::Required(self.0.action.required_permission())
+    fn permission(&self) -> Permission {
+        self.0.action.required_permission()
     }
 }
 
@@ -255,13 +255,10 @@ impl GuardedId for PanelMenuId {
         NOT_YOURS
     }
 
-    fn permission(&self) -> PressPermission {
-        match self.pick {
-            // The template's action decides; `pick_from_menu` checks it.
-            PanelPick::Template(_) => PressPermission::CheckedByHandler,
-            // Redrawing the panel has not been checked when picked; `Required(needs::PANEL)` would.
-            PanelPick::Violation(_) | PanelPick::None => PressPermission::NotChecked,
-        }
+    /// What opening the panel needed; a template also needs its action's permission, which
+    /// `pick_from_menu` checks once it has looked the template up.
+    fn permission(&self) -> Permission {
+        needs::PANEL
     }
 }
 

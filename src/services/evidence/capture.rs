@@ -11,7 +11,7 @@ use crate::domain::evidence::snapshot::{
 };
 use crate::domain::ModAction;
 use crate::error::{GavelError, GavelResult};
-use crate::ports::discord::MessagePage;
+use crate::ports::discord::{codes, permissions, ChannelKind, ChannelSnapshot, MessagePage};
 use crate::services::cases::ExternalCase;
 use crate::store::cases::Case;
 use crate::store::evidence::EvidenceItemRow;
@@ -171,6 +171,58 @@ impl EvidenceService {
         Ok(messages)
     }
 
+    /// Refuses, before anything is read, a channel that is not this server's or whose history
+    /// the moderator cannot read there now (Discord's permission algorithm; a thread by its
+    /// parent's overwrites).
+    async fn check_readable(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        channel_id: u64,
+    ) -> GavelResult<()> {
+        let channel = self.visible_channel(channel_id).await?;
+        if channel.guild_id != Some(guild_id) {
+            return Err(GavelError::invalid(
+                "That message is in another server's channel; capture evidence from this server.",
+            ));
+        }
+        let mut needed = permissions::VIEW_CHANNEL | permissions::READ_MESSAGE_HISTORY;
+        if channel.kind == ChannelKind::PrivateThread {
+            // Gavel does not look up who is in a private thread: only moderators who may
+            // manage threads (and so see them all) capture from one.
+            needed |= permissions::MANAGE_THREADS;
+        }
+        let overwrites = match channel.kind {
+            ChannelKind::PublicThread | ChannelKind::PrivateThread => {
+                let parent = channel.parent_id.ok_or_else(|| {
+                    GavelError::not_found("That thread has no channel Gavel can see.")
+                })?;
+                self.visible_channel(parent).await?.permission_overwrites
+            }
+            _ => channel.permission_overwrites,
+        };
+        let guild = self.port.guild(guild_id).await?;
+        let Some(member) = self.port.member(guild_id, actor_id).await? else {
+            return Err(GavelError::invalid("You are not a member of this server."));
+        };
+        if guild.permissions_in(&member, &overwrites) & needed != needed {
+            return Err(GavelError::invalid(
+                "You cannot read message history in that channel, so Gavel will not capture from it.",
+            ));
+        }
+        Ok(())
+    }
+
+    async fn visible_channel(&self, channel_id: u64) -> GavelResult<ChannelSnapshot> {
+        self.port.channel(channel_id).await.map_err(|e| {
+            if e.is(codes::UNKNOWN_CHANNEL) || e.is(codes::MISSING_ACCESS) {
+                GavelError::not_found("That channel does not exist, or Gavel cannot see it.")
+            } else {
+                GavelError::from(e)
+            }
+        })
+    }
+
     /// Captures a message (and a range around it) with its attachments as one item.
     #[allow(clippy::too_many_arguments)]
     pub async fn capture(
@@ -186,12 +238,13 @@ impl EvidenceService {
     ) -> GavelResult<Capture> {
         let evidence = self.runtime()?;
         let note = clean_note(note)?;
+        self.check_readable(guild_id, actor_id, channel_id).await?;
         let target = self
             .port
             .message(channel_id, message_id)
             .await
             .map_err(|e| {
-                if e.is(crate::ports::discord::codes::UNKNOWN_MESSAGE) {
+                if e.is(codes::UNKNOWN_MESSAGE) {
                     GavelError::not_found("That message no longer exists (or Gavel cannot see it).")
                 } else {
                     GavelError::from(e)

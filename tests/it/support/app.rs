@@ -35,6 +35,13 @@ pub const ROLE_ABOVE_BOT: u64 = 200_000_000_000_000_009;
 
 pub const LOG_CHANNEL: u64 = 300_000_000_000_000_001;
 pub const GENERAL: u64 = 300_000_000_000_000_002;
+/// Hidden from @everyone; the admin role and Gavel see it (see [`add_staff_channel`]).
+pub const STAFF_CHANNEL: u64 = 300_000_000_000_000_003;
+
+/// Another server Gavel is also in, owned by someone else (see [`seed_other_guild`]).
+pub const OTHER_GUILD: u64 = 900_000_000_000_000_002;
+pub const OTHER_OWNER: u64 = 100_000_000_000_000_040;
+pub const OTHER_CHANNEL: u64 = 300_000_000_000_000_101;
 
 pub const MOD_PERMISSIONS: u64 =
     permissions::KICK_MEMBERS | permissions::BAN_MEMBERS | permissions::MODERATE_MEMBERS;
@@ -89,6 +96,40 @@ pub async fn seed_guild(discord: &DiscordDouble) {
     discord.add_member(GUILD, VIP, &[ROLE_VIP]);
     discord.add_channel(GUILD, LOG_CHANNEL, "mod-log");
     discord.add_channel(GUILD, GENERAL, "general");
+}
+
+/// Another server with Gavel in it and a channel of its own whose messages Gavel can read;
+/// none of our server's moderators are members.
+pub fn seed_other_guild(discord: &DiscordDouble) {
+    discord.add_user(OTHER_OWNER, "other-owner", false);
+    discord.add_guild(OTHER_GUILD, OTHER_OWNER, "Someone Else's Server");
+    discord.add_role(OTHER_GUILD, ROLE_OTHER_BOT, "Gavel", 1, BOT_PERMISSIONS);
+    discord.add_member(OTHER_GUILD, OTHER_OWNER, &[]);
+    discord.add_member(OTHER_GUILD, BOT, &[ROLE_OTHER_BOT]);
+    discord.add_channel(OTHER_GUILD, OTHER_CHANNEL, "private-talk");
+}
+
+const ROLE_OTHER_BOT: u64 = 200_000_000_000_000_101;
+
+/// A staff channel in our server: @everyone cannot see it, the admin role and Gavel's can.
+pub fn add_staff_channel(discord: &DiscordDouble) {
+    use discord_double::OverwriteTarget;
+    const VIEW_AND_READ: u64 = permissions::VIEW_CHANNEL | permissions::READ_MESSAGE_HISTORY;
+    discord.add_channel(GUILD, STAFF_CHANNEL, "staff");
+    discord.set_permission_overwrite(
+        STAFF_CHANNEL,
+        OverwriteTarget::Role(GUILD),
+        0,
+        permissions::VIEW_CHANNEL,
+    );
+    for role in [ROLE_ADMIN, ROLE_BOT] {
+        discord.set_permission_overwrite(
+            STAFF_CHANNEL,
+            OverwriteTarget::Role(role),
+            VIEW_AND_READ,
+            0,
+        );
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
