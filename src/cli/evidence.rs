@@ -60,6 +60,8 @@ async fn verify(
     for case in &report.cases {
         let status = if case.problems.is_empty() {
             "ok"
+        } else if case.problems.iter().all(|p| p.unreadable) {
+            "UNREAD"
         } else {
             "CHANGED"
         };
@@ -68,7 +70,12 @@ async fn verify(
             case.guild_id, case.case_number, case.entries, case.objects
         );
         for problem in &case.problems {
-            println!("  MISMATCH {problem}");
+            let label = if problem.unreadable {
+                "UNREADABLE"
+            } else {
+                "MISMATCH"
+            };
+            println!("  {label} {problem}");
         }
     }
     println!("{}", report.summary());

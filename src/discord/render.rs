@@ -10,6 +10,7 @@ use serenity::all::{CreateEmbed, CreateEmbedFooter};
 pub const GREEN: u32 = 0x2E_CC_71;
 pub const RED: u32 = 0xE7_4C_3C;
 pub const BLUE: u32 = 0x34_98_DB;
+pub const AMBER: u32 = 0xF3_9C_12;
 
 pub fn ephemeral(embed: CreateEmbed) -> CreateReply {
     CreateReply::default().ephemeral(true).embed(embed)

@@ -821,5 +821,9 @@ async fn verify_through_the_bot_with_storage_unreachable_shows_no_storage_detail
         shown.contains("could not be read from evidence storage"),
         "{shown}"
     );
+    assert!(
+        shown.contains("evidence not checked") && !shown.contains("CHANGED"),
+        "unreadable storage is not a change: {shown}"
+    );
     bot.stop().await.unwrap();
 }

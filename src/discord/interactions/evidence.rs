@@ -343,6 +343,15 @@ pub fn verify_embed(report: &CaseReport) -> CreateEmbed {
             })
             .collect::<Vec<_>>()
             .join("\n");
+        if report.problems.iter().all(|p| p.unreadable) {
+            return CreateEmbed::new()
+                .colour(render::AMBER)
+                .title(format!(
+                    "Case #{} · evidence not checked",
+                    report.case_number
+                ))
+                .description(format!("⚠️ {}", clip(&list, 3900)));
+        }
         CreateEmbed::new()
             .colour(render::RED)
             .title(format!("Case #{} · evidence CHANGED", report.case_number))

@@ -58,6 +58,9 @@ impl EvidenceService {
     }
 }
 
+/// What verify reports when storage could not be read for a case's anchors.
+pub const ANCHORS_UNREADABLE: &str = "its anchors could not be read from evidence storage, so the chain's length was not checked against them (Gavel's log says why)";
+
 /// The case's anchors, each read and checked against its own signature: `Ok` for an anchor
 /// Gavel wrote, `Err` with a plain sentence for anything else found or for unreadable storage.
 pub async fn read_anchors(
@@ -68,7 +71,7 @@ pub async fn read_anchors(
 ) -> Vec<Result<ChainAnchor, String>> {
     let unreadable = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, guild_id, case_number, "evidence anchors could not be read");
-        "its anchors could not be read from evidence storage, so the chain's length was not checked against them (Gavel's log says why)".to_string()
+        ANCHORS_UNREADABLE.to_string()
     };
     let mut keys = match store.list(&anchor_prefix(guild_id, case_number)).await {
         Ok(keys) => keys,

@@ -3,7 +3,7 @@
 //! chain with what the (append-only) event log recorded when each entry was appended and with
 //! the anchors written to evidence storage outside the database.
 
-use super::anchors::read_anchors;
+use super::anchors::{read_anchors, ANCHORS_UNREADABLE};
 use super::signer::Signer;
 use super::EvidenceService;
 use crate::domain::evidence::snapshot::StoredObject;
@@ -24,6 +24,8 @@ pub struct Problem {
     pub case_number: i32,
     pub seq: Option<i32>,
     pub what: String,
+    /// Storage could not be read, so nothing is known to have changed.
+    pub unreadable: bool,
 }
 
 impl fmt::Display for Problem {
@@ -173,12 +175,15 @@ impl Verifier {
             entries: items.len() + amendments.len(),
             ..CaseReport::default()
         };
+        // Problems that only mean storage could not be read (marked after the checks).
+        let mut unreadable = Vec::new();
         let mut problem = |seq: Option<i32>, what: String| {
             report.problems.push(Problem {
                 guild_id,
                 case_number,
                 seq,
                 what,
+                unreadable: false,
             })
         };
 
@@ -249,7 +254,11 @@ impl Verifier {
                     match object {
                         Ok(object) => {
                             objects_checked += 1;
-                            if let Some(what) = self.check_object(&object).await {
+                            if let Some((what, only_unreadable)) = self.check_object(&object).await
+                            {
+                                if only_unreadable {
+                                    unreadable.push((Some(seq), what.clone()));
+                                }
                                 problem(Some(seq), what);
                             }
                         }
@@ -275,7 +284,12 @@ impl Verifier {
         }
         for anchor in read_anchors(&*self.store, &self.signer, guild_id, case_number).await {
             match anchor {
-                Err(what) => problem(None, what),
+                Err(what) => {
+                    if what == ANCHORS_UNREADABLE {
+                        unreadable.push((None, what.clone()));
+                    }
+                    problem(None, what)
+                }
                 Ok(anchor) => match entries.iter().find(|e| e.seq() == anchor.seq) {
                     None => problem(
                         Some(anchor.seq),
@@ -290,26 +304,40 @@ impl Verifier {
             }
         }
         report.objects = objects_checked;
+        for problem in &mut report.problems {
+            problem.unreadable = unreadable.contains(&(problem.seq, problem.what.clone()));
+        }
         Ok(report)
     }
 
-    async fn check_object(&self, object: &StoredObject) -> Option<String> {
+    /// What is wrong with a stored object, and whether it is only that storage could not be
+    /// read.
+    async fn check_object(&self, object: &StoredObject) -> Option<(String, bool)> {
         match self.store.digest(&object.key).await {
-            Ok(None) => Some(format!("object {} is missing from storage", object.key)),
+            Ok(None) => Some((
+                format!("object {} is missing from storage", object.key),
+                false,
+            )),
             Err(e) => {
                 // The storage's own words name its endpoint and bucket: for the log only.
                 tracing::error!(error = %e, key = %object.key, "an evidence object could not be read");
-                Some(format!(
-                    "object {} could not be read from evidence storage, so it was not checked (Gavel's log says why)",
-                    object.key
+                Some((
+                    format!(
+                        "object {} could not be read from evidence storage, so it was not checked (Gavel's log says why)",
+                        object.key
+                    ),
+                    true,
                 ))
             }
             Ok(Some(digest)) => {
                 let actual = digest.sha256;
                 (actual != object.sha256).then(|| {
-                    format!(
-                        "object {} has changed: SHA-256 {actual}, recorded {}",
-                        object.key, object.sha256
+                    (
+                        format!(
+                            "object {} has changed: SHA-256 {actual}, recorded {}",
+                            object.key, object.sha256
+                        ),
+                        false,
                     )
                 })
             }
