@@ -3,9 +3,11 @@
 
 mod support;
 
+mod bounded_reads;
 mod cases;
 mod e2e_commands;
 mod e2e_gateway;
+mod escalation;
 mod events;
 mod evidence;
 mod jobs;
