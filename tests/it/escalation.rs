@@ -125,6 +125,33 @@ async fn an_escalation_that_cannot_be_applied_is_reported_in_the_result_not_as_a
     assert!(shown.contains("could not be applied"), "{shown}");
 }
 
+#[tokio::test]
+async fn an_escalation_discord_refuses_is_a_failed_case_reported_in_the_result() {
+    let app = spawn_app().await;
+    app.configure("escalation", "3:tempban:1d").await;
+    app.discord
+        .fail_next("PUT", "/bans/", 403, 50013, "Missing Permissions");
+
+    let result = app
+        .services
+        .moderation
+        .warn(by_mod(MEMBER, "harassment").strike_points(Some(3)))
+        .await
+        .unwrap();
+    assert!(result.success, "{result:?}");
+    let escalation = result.escalation.as_ref().unwrap();
+    assert!(!escalation.success);
+    assert_eq!(escalation.case_number, Some(2));
+    let error = escalation.error.as_deref().unwrap();
+    assert!(
+        error.starts_with("The 3-point escalation (1d tempban) could not be applied: "),
+        "{error}"
+    );
+    assert!(error.contains("case #2"), "{error}");
+    assert_eq!(app.case_row(2).await.state, CaseState::Failed);
+    assert!(!app.discord.is_banned(GUILD, MEMBER));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_strike_adding_action_escalates_when_it_crosses_a_threshold() {
     let app = spawn_app().await;
@@ -338,4 +365,89 @@ async fn a_case_voided_in_flight_whose_discord_call_fails_stays_void() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_timeouts_crossing_a_threshold_escalate_exactly_once() {
+    // Unlike warns, these settle in their own transactions after their Discord calls, so only
+    // the per-user strike lock keeps them from reading each other's points stale.
+    // The step keeps the user in the server, so no later timeout is refused.
+    let app = spawn_app().await;
+    app.configure("mute_role_text", &ROLE_MUTED_TEXT.to_string())
+        .await;
+    app.configure("escalation", "3:mute:1h").await;
+    app.configure("dm_on_action", "off").await;
+
+    for round in 0..8u64 {
+        let user = new_member(&app, 100_000_000_000_000_300 + round);
+        let timeout = || {
+            app.services.moderation.timeout(
+                by_mod(user, "spam").strike_points(Some(2)),
+                Duration::from_secs(600),
+            )
+        };
+        let (a, b, c) = tokio::join!(timeout(), timeout(), timeout());
+        let results = [a.unwrap(), b.unwrap(), c.unwrap()];
+        assert!(results.iter().all(|r| r.success), "{results:?}");
+        let reported = results.iter().filter(|r| r.escalation.is_some()).count();
+        let recorded = escalation_cases_of(&app, user).await.len();
+        assert_eq!(
+            (reported, recorded),
+            (1, 1),
+            "round {round}: one crossing, one escalation"
+        );
+        let mut after: Vec<u32> = results
+            .iter()
+            .map(|r| r.standing.as_ref().unwrap().active_points)
+            .collect();
+        after.sort();
+        assert_eq!(after, vec![2, 4, 6], "each saw the strikes before it");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_mutes_crossing_a_threshold_escalate_exactly_once() {
+    // Three mutes of different types, settling in their own transactions after their Discord
+    // calls: only the per-user strike lock keeps them from reading each other's points stale.
+    let app = spawn_app().await;
+    app.configure("mute_role_text", &ROLE_MUTED_TEXT.to_string())
+        .await;
+    app.configure("mute_role_voice", &ROLE_MUTED_VOICE.to_string())
+        .await;
+    app.configure("mute_role_both", &ROLE_MUTED_ALL.to_string())
+        .await;
+    // The step keeps the user in the server, so no later mute is refused.
+    app.configure("escalation", "3:timeout:1h").await;
+    app.configure("dm_on_action", "off").await;
+
+    for round in 0..8u64 {
+        let user = new_member(&app, 100_000_000_000_000_400 + round);
+        let mute = |mute_type| {
+            app.services.mutes.mute(
+                by_mod(user, "spam").strike_points(Some(2)),
+                mute_type,
+                Some(Duration::from_secs(600)),
+            )
+        };
+        let (a, b, c) = tokio::join!(
+            mute(MuteType::Text),
+            mute(MuteType::Voice),
+            mute(MuteType::Both)
+        );
+        let results = [a.unwrap(), b.unwrap(), c.unwrap()];
+        assert!(results.iter().all(|r| r.success), "{results:?}");
+        let reported = results.iter().filter(|r| r.escalation.is_some()).count();
+        let recorded = escalation_cases_of(&app, user).await.len();
+        assert_eq!(
+            (reported, recorded),
+            (1, 1),
+            "round {round}: one crossing, one escalation"
+        );
+        let mut after: Vec<u32> = results
+            .iter()
+            .map(|r| r.standing.as_ref().unwrap().active_points)
+            .collect();
+        after.sort();
+        assert_eq!(after, vec![2, 4, 6], "each saw the strikes before it");
+    }
 }
