@@ -60,8 +60,26 @@ async fn history_reads_a_bounded_page_of_strikes_and_notes_with_the_totals() {
         history.strikes.windows(2).all(|w| w[0].id > w[1].id),
         "newest first"
     );
+    assert_eq!(
+        history.total_strikes, STRIKES,
+        "every strike on record is counted"
+    );
     assert_eq!(history.standing.active_points, 58);
     assert_eq!(history.notes_count, NOTES as i64);
+    let totals = app.services.warnings.totals(GUILD, MEMBER).await.unwrap();
+    assert_eq!(
+        (totals.on_record, totals.active, totals.active_points),
+        (STRIKES, STRIKES - 2, 58)
+    );
+    assert_eq!(
+        app.services
+            .warnings
+            .strikes(GUILD, MEMBER)
+            .await
+            .unwrap()
+            .len() as i64,
+        gavel::services::warnings::STRIKES_READ.min(STRIKES)
+    );
 
     let counts = app.services.warnings.counts(GUILD, MEMBER).await.unwrap();
     assert_eq!(counts.active_strikes, STRIKES - 2);
@@ -71,6 +89,8 @@ async fn history_reads_a_bounded_page_of_strikes_and_notes_with_the_totals() {
     let notes = app.services.notes.list(GUILD, MEMBER).await.unwrap();
     assert_eq!(notes.len(), 20, "a bounded page of notes");
     assert_eq!(notes[0].content, "note 59", "newest first");
+    let (page, total) = app.services.notes.recent(GUILD, MEMBER, 5).await.unwrap();
+    assert_eq!((page.len(), total), (5, NOTES as i64));
 
     // The history embed says how much it shows.
     let (embed, _) = gavel::discord::interactions::pagination::history_page(
