@@ -72,8 +72,11 @@ pub fn action_embed(result: &ModActionResult) -> CreateEmbed {
             (true, Some(n)) => format!("⚠️ Threshold crossed: {} (case #{n}).", escalation.summary),
             (true, None) => format!("⚠️ Threshold crossed: {}.", escalation.summary),
             (false, _) => format!(
-                "⚠️ Threshold crossed, but the escalation failed: {}",
-                escalation.error.as_deref().unwrap_or("unknown error")
+                "⚠️ {}",
+                escalation
+                    .error
+                    .as_deref()
+                    .unwrap_or("Threshold crossed, but the escalation could not be applied.")
             ),
         };
         embed = embed.field("Escalation", text, false);

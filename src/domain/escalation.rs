@@ -19,6 +19,32 @@ impl EscalationStep {
         self.duration_secs.map(Duration::from_secs)
     }
 
+    /// Whether applying this step after `action` (lasting `duration`; `None` = no end) would
+    /// add anything. Only a harsher kind of action, or the same kind for longer, does: a
+    /// permanent ban that crosses a tempban step is not shortened, a kicked user is not timed
+    /// out, a week's timeout is not replaced by an hour's.
+    pub fn goes_beyond(&self, action: ModAction, duration: Option<Duration>) -> bool {
+        fn rank(action: ModAction) -> u8 {
+            match action {
+                ModAction::Ban => 4,
+                ModAction::Tempban => 3,
+                ModAction::Kick | ModAction::Softban => 2,
+                ModAction::Timeout | ModAction::Mute => 1,
+                _ => 0,
+            }
+        }
+        let (step, taken) = (rank(self.action), rank(action));
+        if step != taken {
+            return step > taken;
+        }
+        // Same kind: only a longer one adds anything (no duration = indefinite).
+        match (self.duration(), duration) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some(step), Some(taken)) => step > taken,
+        }
+    }
+
     pub fn describe(&self) -> String {
         let action = match self.action {
             ModAction::Timeout => "timeout",
@@ -182,6 +208,36 @@ mod tests {
         assert_eq!(t.crossed(2, 6).unwrap().action, ModAction::Tempban);
         assert_eq!(t.crossed(4, 20).unwrap().action, ModAction::Ban);
         assert_eq!(t.next_above(3).unwrap().points, 5);
+    }
+
+    #[test]
+    fn a_step_goes_beyond_only_a_milder_or_shorter_action() {
+        let step = |text: &str| EscalationThresholds::parse(text).unwrap().steps()[0].clone();
+        let hours = |h: u64| Some(Duration::from_secs(h * 3_600));
+        let tempban_1d = step("3:tempban:1d");
+        assert!(tempban_1d.goes_beyond(ModAction::Warn, None));
+        assert!(tempban_1d.goes_beyond(ModAction::Kick, None));
+        assert!(tempban_1d.goes_beyond(ModAction::Softban, None));
+        assert!(tempban_1d.goes_beyond(ModAction::Timeout, hours(1_000)));
+        assert!(tempban_1d.goes_beyond(ModAction::Mute, None));
+        assert!(tempban_1d.goes_beyond(ModAction::Tempban, hours(1)));
+        assert!(!tempban_1d.goes_beyond(ModAction::Tempban, hours(24)));
+        assert!(!tempban_1d.goes_beyond(ModAction::Ban, None));
+        let ban = step("3:ban");
+        assert!(ban.goes_beyond(ModAction::Tempban, hours(24 * 365)));
+        assert!(!ban.goes_beyond(ModAction::Ban, None));
+        let kick = step("3:kick");
+        assert!(kick.goes_beyond(ModAction::Mute, None));
+        assert!(!kick.goes_beyond(ModAction::Softban, None));
+        let mute_1h = step("3:mute:1h");
+        assert!(mute_1h.goes_beyond(ModAction::Warn, None));
+        assert!(mute_1h.goes_beyond(ModAction::Timeout, Some(Duration::from_secs(600))));
+        assert!(!mute_1h.goes_beyond(ModAction::Timeout, hours(2)));
+        assert!(
+            !mute_1h.goes_beyond(ModAction::Mute, None),
+            "an indefinite mute"
+        );
+        assert!(!mute_1h.goes_beyond(ModAction::Kick, None));
     }
 
     #[test]

@@ -21,5 +21,5 @@ pub use message::{Embed, EmbedField, OutgoingMessage};
 pub use reason::audit_reason;
 pub use result::ModActionResult;
 pub use scheduled_job::ScheduledJob;
-pub use standing::{Standing, StandingLevel};
+pub use standing::{PointsChange, Standing, StandingLevel};
 pub use violation::{StrikeWeight, ViolationTaxonomy, ViolationType};

@@ -13,6 +13,14 @@ pub enum StandingLevel {
     Critical,
 }
 
+/// A user's active strike points just before and just after an action's strikes were written,
+/// read in the same transaction under the user's strike lock: the input to escalation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PointsChange {
+    pub before: u32,
+    pub after: u32,
+}
+
 /// A user's standing, derived only from their active (unexpired, unvoided) strike points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {

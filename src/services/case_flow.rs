@@ -13,7 +13,8 @@ use super::settings::{taxonomy_for, GuildSettingsService};
 use crate::domain::duration::format_duration;
 use crate::domain::violation::UNSPECIFIED;
 use crate::domain::{
-    audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage,
+    audit_reason, CaseState, CaseStatus, ModAction, ModActionResult, MuteType, OutgoingMessage,
+    PointsChange,
 };
 use crate::error::{GavelError, GavelResult};
 use crate::ports::discord::{DiscordError, DiscordPort};
@@ -140,6 +141,10 @@ pub struct ActionPlan {
 pub struct Outcome {
     pub result: ModActionResult,
     pub case: Option<Case>,
+    /// The target's active strike points before and after this action's strikes, read under
+    /// their strike lock when the case settled; `None` when it added no strikes (nor was a
+    /// warning) or was voided before it settled.
+    pub points: Option<PointsChange>,
 }
 
 #[derive(Clone)]
@@ -224,6 +229,7 @@ impl CaseFlow {
                 return Ok(Outcome {
                     result: ModActionResult::refused(message),
                     case: None,
+                    points: None,
                 });
             }
         };
@@ -294,12 +300,14 @@ impl CaseFlow {
             Some(tx) => tx,
             None => self.pool.begin().await?,
         };
+        let mut points = None;
         let settled = match &discord_outcome {
             Ok(()) => {
                 let settled =
                     cases::settle(&mut tx, case.id, CaseState::Applied, None, user_notified)
                         .await?;
-                self.record_aftermath(&mut tx, req, &plan, &settled, &settings)
+                points = self
+                    .record_aftermath(&mut tx, req, &plan, &settled, &settings)
                     .await?;
                 ModEventLogger::log(
                     &mut *tx,
@@ -388,6 +396,7 @@ impl CaseFlow {
         Ok(Outcome {
             result,
             case: Some(settled),
+            points,
         })
     }
 
@@ -443,7 +452,12 @@ impl CaseFlow {
         }
     }
 
-    /// The rows that exist because the action took effect, written with the settle.
+    /// The rows that exist because the action took effect, written with the settle. `case` is
+    /// the row as the settle locked it. Strikes are added under the target's strike lock, and
+    /// the points before and after are returned for escalation, so two actions settling at once
+    /// see each other's strikes and cross a threshold once. A case voided while its Discord
+    /// call was in flight gets no strikes (and so no escalation); what Discord did (bans, mutes,
+    /// timeouts and their expiries) is still recorded.
     async fn record_aftermath(
         &self,
         tx: &mut PgConnection,
@@ -451,19 +465,32 @@ impl CaseFlow {
         plan: &ActionPlan,
         case: &Case,
         settings: &GuildSettings,
-    ) -> GavelResult<()> {
-        if case.strike_points > 0 {
-            strikes::insert(
-                tx,
-                req.guild_id,
-                req.target_id,
-                case.id,
-                case.strike_points,
-                &case.violation_type,
-                settings.strike_expiry_days,
-            )
-            .await?;
-        }
+    ) -> GavelResult<Option<PointsChange>> {
+        let points = if case.status == CaseStatus::Void {
+            None
+        } else if case.strike_points > 0 || plan.action == ModAction::Warn {
+            strikes::lock_user(tx, req.guild_id, req.target_id).await?;
+            let before = strikes::active_points(&mut *tx, req.guild_id, req.target_id).await?;
+            if case.strike_points > 0 {
+                strikes::insert(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    case.id,
+                    case.strike_points,
+                    &case.violation_type,
+                    settings.strike_expiry_days,
+                )
+                .await?;
+            }
+            let before = u32::try_from(before).unwrap_or(u32::MAX);
+            Some(PointsChange {
+                before,
+                after: before.saturating_add(case.strike_points.unsigned_abs()),
+            })
+        } else {
+            None
+        };
         match (&plan.effect, plan.action) {
             (Effect::Ban { .. }, ModAction::Tempban) => {
                 let expires_at = case.expires_at.expect("a tempban has a duration");
@@ -539,7 +566,7 @@ impl CaseFlow {
             }
             _ => {}
         }
-        Ok(())
+        Ok(points)
     }
 
     async fn try_dm(&self, user_id: u64, message: &OutgoingMessage) -> bool {

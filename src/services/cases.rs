@@ -26,14 +26,21 @@ pub struct CaseService {
     warnings: WarningService,
 }
 
-/// Everything a moderator wants to know about a user before acting.
+/// How many of a user's strikes a history or panel view reads: the newest, with the total.
+pub const HISTORY_STRIKES: i64 = 10;
+
+/// Everything a moderator wants to know about a user before acting. Long records are read a
+/// page at a time: the newest cases and strikes, with their totals.
 #[derive(Debug, Clone)]
 pub struct UserHistory {
     pub cases: Vec<Case>,
     pub total_cases: i64,
     pub active_mutes: Vec<Mute>,
     pub active_tempban: Option<Tempban>,
+    /// The newest [`HISTORY_STRIKES`] strikes (active, expired or void), newest first.
     pub strikes: Vec<Strike>,
+    /// Every strike on the user's record.
+    pub total_strikes: i64,
     pub standing: Standing,
     pub flags: Vec<FlagRecord>,
     pub notes_count: i64,
@@ -335,13 +342,22 @@ impl CaseService {
         page_size: u32,
     ) -> GavelResult<UserHistory> {
         let (cases, total_cases) = self.cases_of_user(guild_id, user_id, 0, page_size).await?;
+        let strike_totals = self.warnings.totals(guild_id, user_id).await?;
         Ok(UserHistory {
             cases,
             total_cases,
             active_mutes: mutes::active_for_user(&self.pool, guild_id, user_id).await?,
             active_tempban: tempbans::active_for_user(&self.pool, guild_id, user_id).await?,
-            strikes: strikes::for_user(&self.pool, guild_id, user_id).await?,
-            standing: self.warnings.standing(guild_id, user_id).await?,
+            strikes: strikes::recent_for_user(&self.pool, guild_id, user_id, HISTORY_STRIKES)
+                .await?,
+            total_strikes: strike_totals.on_record,
+            standing: self
+                .warnings
+                .standing_at(
+                    guild_id,
+                    u32::try_from(strike_totals.active_points).unwrap_or(u32::MAX),
+                )
+                .await?,
             flags: flags::for_user(&self.pool, guild_id, user_id).await?,
             notes_count: notes::count_visible(&self.pool, guild_id, user_id).await?,
         })

@@ -71,11 +71,12 @@ impl Services {
             settings.clone(),
             warnings.clone(),
         );
+        let moderation = ModerationService::new(flow.clone(), warnings.clone(), settings.clone());
         Services {
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
-            moderation: ModerationService::new(flow.clone(), warnings.clone()),
-            mutes: MuteService::new(pool.clone(), flow, settings.clone()),
+            mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
+            moderation,
             cases,
             notes: NotesService::new(pool.clone(), port.clone()),
             flags: UserFlagService::new(pool.clone(), port.clone()),

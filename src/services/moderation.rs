@@ -1,11 +1,16 @@
-//! ModerationService: ban, unban, softban, tempban, kick, warn, timeout.
+//! ModerationService: ban, unban, softban, tempban, kick, warn, timeout, and the escalation
+//! that any of them (and mutes) sets off when its strikes cross a threshold.
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Outcome};
+use super::event_log::{event, kinds, EventExt, ModEventLogger};
+use super::mutes;
+use super::settings::GuildSettingsService;
 use super::warnings::WarningService;
 use crate::domain::duration::MAX_DURATION;
 use crate::domain::timeout::{DISCORD_TIMEOUT_CAP, TIMEOUT_STEP};
-use crate::domain::{EscalationStep, ModAction, ModActionResult};
+use crate::domain::{EscalationStep, ModAction, ModActionResult, PointsChange};
 use crate::error::{GavelError, GavelResult};
+use crate::store::cases::Case;
 use chrono::Utc;
 use std::time::Duration;
 
@@ -19,6 +24,7 @@ const SOFTBAN_DEFAULT_DELETE_DAYS: u8 = 1;
 pub struct ModerationService {
     flow: CaseFlow,
     warnings: WarningService,
+    settings: GuildSettingsService,
 }
 
 fn delete_seconds(days: Option<u8>, default_days: u8) -> GavelResult<u32> {
@@ -31,9 +37,65 @@ fn delete_seconds(days: Option<u8>, default_days: u8) -> GavelResult<u32> {
     Ok(u32::from(days) * 86_400)
 }
 
+/// A ban; with a duration it is a tempban that the scheduler lifts.
+fn ban_plan(
+    duration: Option<Duration>,
+    delete_message_days: Option<u8>,
+) -> GavelResult<ActionPlan> {
+    let delete_message_seconds = delete_seconds(delete_message_days, 0)?;
+    Ok(ActionPlan {
+        action: if duration.is_some() {
+            ModAction::Tempban
+        } else {
+            ModAction::Ban
+        },
+        duration,
+        target_must_be_member: false,
+        dm: DmTiming::Before,
+        effect: Effect::Ban {
+            delete_message_seconds,
+        },
+    })
+}
+
+fn kick_plan() -> ActionPlan {
+    ActionPlan {
+        action: ModAction::Kick,
+        duration: None,
+        target_must_be_member: true,
+        dm: DmTiming::Before,
+        effect: Effect::Kick,
+    }
+}
+
+fn timeout_plan(duration: Duration) -> GavelResult<ActionPlan> {
+    if duration > MAX_TIMEOUT {
+        return Err(GavelError::invalid(
+            "A timeout can last at most 5 years; use a ban for longer.",
+        ));
+    }
+    let applied = if duration > DISCORD_TIMEOUT_CAP {
+        TIMEOUT_STEP
+    } else {
+        duration
+    };
+    let until = Utc::now() + chrono::Duration::seconds(applied.as_secs() as i64);
+    Ok(ActionPlan {
+        action: ModAction::Timeout,
+        duration: Some(duration),
+        target_must_be_member: true,
+        dm: DmTiming::After,
+        effect: Effect::Timeout { until },
+    })
+}
+
 impl ModerationService {
-    pub fn new(flow: CaseFlow, warnings: WarningService) -> Self {
-        ModerationService { flow, warnings }
+    pub fn new(flow: CaseFlow, warnings: WarningService, settings: GuildSettingsService) -> Self {
+        ModerationService {
+            flow,
+            warnings,
+            settings,
+        }
     }
 
     /// A ban; with a duration it is a tempban that the scheduler lifts.
@@ -43,25 +105,8 @@ impl ModerationService {
         duration: Option<Duration>,
         delete_message_days: Option<u8>,
     ) -> GavelResult<ModActionResult> {
-        let delete_message_seconds = delete_seconds(delete_message_days, 0)?;
-        let action = if duration.is_some() {
-            ModAction::Tempban
-        } else {
-            ModAction::Ban
-        };
-        self.run(
-            &req,
-            ActionPlan {
-                action,
-                duration,
-                target_must_be_member: false,
-                dm: DmTiming::Before,
-                effect: Effect::Ban {
-                    delete_message_seconds,
-                },
-            },
-        )
-        .await
+        self.act(&req, ban_plan(duration, delete_message_days)?)
+            .await
     }
 
     pub async fn tempban(
@@ -74,7 +119,7 @@ impl ModerationService {
     }
 
     pub async fn unban(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
-        self.run(
+        self.act(
             &req,
             ActionPlan {
                 action: ModAction::Unban,
@@ -95,7 +140,7 @@ impl ModerationService {
     ) -> GavelResult<ModActionResult> {
         let delete_message_seconds =
             delete_seconds(delete_message_days, SOFTBAN_DEFAULT_DELETE_DAYS)?;
-        self.run(
+        self.act(
             &req,
             ActionPlan {
                 action: ModAction::Softban,
@@ -111,17 +156,7 @@ impl ModerationService {
     }
 
     pub async fn kick(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
-        self.run(
-            &req,
-            ActionPlan {
-                action: ModAction::Kick,
-                duration: None,
-                target_must_be_member: true,
-                dm: DmTiming::Before,
-                effect: Effect::Kick,
-            },
-        )
-        .await
+        self.act(&req, kick_plan()).await
     }
 
     pub async fn timeout(
@@ -129,100 +164,208 @@ impl ModerationService {
         req: ActionRequest,
         duration: Duration,
     ) -> GavelResult<ModActionResult> {
-        if duration > MAX_TIMEOUT {
-            return Err(GavelError::invalid(
-                "A timeout can last at most 5 years; use a ban for longer.",
-            ));
-        }
-        let applied = if duration > DISCORD_TIMEOUT_CAP {
-            TIMEOUT_STEP
-        } else {
-            duration
-        };
-        let until = Utc::now() + chrono::Duration::seconds(applied.as_secs() as i64);
-        self.run(
-            &req,
-            ActionPlan {
-                action: ModAction::Timeout,
-                duration: Some(duration),
-                target_must_be_member: true,
-                dm: DmTiming::After,
-                effect: Effect::Timeout { until },
-            },
-        )
-        .await
+        self.act(&req, timeout_plan(duration)?).await
     }
 
     /// A warning: strike points from its violation type, the user's standing afterwards, and
     /// the escalation it triggers when it crosses a threshold.
     pub async fn warn(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
-        let before = self
-            .warnings
-            .active_points(req.guild_id, req.target_id)
-            .await?;
-        let Outcome { mut result, case } = self
-            .flow
-            .run(
-                &req,
-                ActionPlan {
-                    action: ModAction::Warn,
-                    duration: None,
-                    target_must_be_member: true,
-                    dm: DmTiming::After,
-                    effect: Effect::None,
-                },
-            )
-            .await?;
-        let Some(case) = case.filter(|_| result.success) else {
+        self.act(
+            &req,
+            ActionPlan {
+                action: ModAction::Warn,
+                duration: None,
+                target_must_be_member: true,
+                dm: DmTiming::After,
+                effect: Effect::None,
+            },
+        )
+        .await
+    }
+
+    /// Runs an action through the case flow. When it added strikes (or is a warning) the result
+    /// carries the user's standing afterwards; when those strikes crossed an escalation
+    /// threshold, the escalation is applied and its outcome, failure included, is reported
+    /// inside the result: the action itself stands either way.
+    pub(crate) async fn act(
+        &self,
+        req: &ActionRequest,
+        plan: ActionPlan,
+    ) -> GavelResult<ModActionResult> {
+        let (action, duration) = (plan.action, plan.duration);
+        let Outcome {
+            mut result,
+            case,
+            points,
+        } = self.flow.run(req, plan).await?;
+        let (Some(case), Some(points)) = (case.filter(|_| result.success), points) else {
             return Ok(result);
         };
-        let after = self
+        result.standing = Some(
+            self.warnings
+                .standing_at(req.guild_id, points.after)
+                .await?,
+        );
+        let step = self
             .warnings
-            .active_points(req.guild_id, req.target_id)
-            .await?;
-        result.standing = Some(self.warnings.standing(req.guild_id, req.target_id).await?);
-        if let Some(step) = self
-            .warnings
-            .should_escalate(req.guild_id, before, after)
+            .should_escalate(req.guild_id, points.before, points.after)
             .await?
-        {
-            let escalation = self.escalate(&req, &step, after, case.case_number).await?;
+            .filter(|step| step.goes_beyond(action, duration));
+        if let Some(step) = step {
+            let escalation = self.escalate(req, &step, points, &case).await;
             result.escalation = Some(Box::new(escalation));
         }
         Ok(result)
     }
 
+    /// Applies an escalation step on behalf of the moderator whose action crossed it. Never an
+    /// error: a step that cannot be applied comes back as a failed result saying why.
     async fn escalate(
         &self,
-        warning: &ActionRequest,
+        trigger: &ActionRequest,
         step: &EscalationStep,
-        points: u32,
-        warning_case: i32,
-    ) -> GavelResult<ModActionResult> {
-        let mut req = ActionRequest::new(warning.guild_id, warning.moderator_id, warning.target_id)
+        points: PointsChange,
+        trigger_case: &Case,
+    ) -> ModActionResult {
+        let what = match trigger_case.action {
+            ModAction::Warn => "warning".to_string(),
+            other => other.as_str().to_lowercase(),
+        };
+        let mut req = ActionRequest::new(trigger.guild_id, trigger.moderator_id, trigger.target_id)
             .reason(Some(format!(
-                "Escalation: {points} active strike points reached the {}-point threshold (warning #{warning_case})",
-                step.points
+                "Escalation: {} active strike points reached the {}-point threshold ({what} #{})",
+                points.after, step.points, trigger_case.case_number
             )))
-            .violation(warning.violation.clone())
+            .violation(trigger.violation.clone())
             .source("escalation");
+        // Escalations carry the violation type but add no strikes, so they never escalate.
         req.adds_strikes = false;
-        match step.action {
-            ModAction::Timeout => {
-                let duration = step.duration().unwrap_or(Duration::from_secs(3_600));
-                self.timeout(req, duration.min(MAX_TIMEOUT)).await
+        let cannot = |why: &str| {
+            format!(
+                "The {}-point escalation ({}) could not be applied: {}",
+                step.points,
+                step.describe(),
+                lower_first(why.trim_end_matches('.'))
+            ) + "."
+        };
+        match self.apply_step(&req, step).await {
+            Ok(result) if result.success => result,
+            Ok(mut result) => {
+                let why = result.error.as_deref().unwrap_or("Discord refused it");
+                let mut message = cannot(why);
+                if let Some(n) = result.case_number {
+                    message = format!(
+                        "{} (case #{n} records it as failed).",
+                        message.trim_end_matches('.')
+                    );
+                }
+                result.error = Some(message);
+                result
             }
-            ModAction::Tempban => self.ban(req, step.duration(), None).await,
-            ModAction::Ban => self.ban(req, None, None).await,
-            ModAction::Kick => self.kick(req).await,
-            other => Err(GavelError::invalid(format!(
-                "The escalation setting names {}, which Gavel cannot apply automatically; change it with /mod config set escalation.",
-                other.as_str().to_lowercase()
-            ))),
+            Err(error) => {
+                let why = match &error {
+                    GavelError::Database(_) => {
+                        "the database failed while applying it; check the user's history before acting again".to_string()
+                    }
+                    other => other.user_message(),
+                };
+                tracing::warn!(
+                    guild_id = req.guild_id,
+                    target_id = req.target_id,
+                    step = %step.describe(),
+                    %error,
+                    "an escalation could not be applied"
+                );
+                let message = cannot(&why);
+                let logged = ModEventLogger::log(
+                    self.flow.pool(),
+                    &event(req.guild_id, kinds::ACTION_REFUSED, req.moderator_id)
+                        .target(req.target_id)
+                        .case(trigger_case.id)
+                        .violation(&trigger_case.violation_type)
+                        .details(req.reason.as_deref())
+                        .data(serde_json::json!({
+                            "action": step.action.as_str(),
+                            "refusal": message,
+                            "source": req.source,
+                        })),
+                )
+                .await;
+                if let Err(error) = logged {
+                    tracing::warn!(%error, "could not log the failed escalation");
+                }
+                let mut result = ModActionResult::refused(message);
+                result.summary = format!("<@{}> {}", req.target_id, step.describe());
+                result
+            }
         }
     }
 
-    async fn run(&self, req: &ActionRequest, plan: ActionPlan) -> GavelResult<ModActionResult> {
+    /// One escalation step, built by the same plans as the moderators' commands and run through
+    /// the case flow (escalations add no strikes, so they escalate no further).
+    async fn apply_step(
+        &self,
+        req: &ActionRequest,
+        step: &EscalationStep,
+    ) -> GavelResult<ModActionResult> {
+        let plan = match step.action {
+            ModAction::Timeout => {
+                let duration = step.duration().unwrap_or(Duration::from_secs(3_600));
+                timeout_plan(duration.min(MAX_TIMEOUT))?
+            }
+            ModAction::Tempban => ban_plan(step.duration(), None)?,
+            ModAction::Ban => ban_plan(None, None)?,
+            ModAction::Kick => kick_plan(),
+            ModAction::Mute => {
+                let settings = self.settings.get(req.guild_id).await?;
+                let mute_type = mutes::escalation_mute_type(&settings).ok_or_else(|| {
+                    GavelError::invalid(
+                        "No mute role is set; an admin can set one with /mod config set mute_role_both @role (or mute_role_text)",
+                    )
+                })?;
+                mutes::mute_plan(
+                    self.flow.port(),
+                    &settings,
+                    req.guild_id,
+                    mute_type,
+                    step.duration(),
+                )
+                .await?
+            }
+            other => {
+                return Err(GavelError::invalid(format!(
+                    "the escalation setting names {}, which Gavel cannot apply automatically; change it with /mod config set escalation",
+                    other.as_str().to_lowercase()
+                )))
+            }
+        };
         Ok(self.flow.run(req, plan).await?.result)
+    }
+}
+
+/// "No mute role is set" → "no mute role is set", for the middle of a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        // Leave mentions, commands and acronyms ("<@1>", "/mod", "DM") as they are.
+        Some(first)
+            if first.is_uppercase() && chars.clone().next().is_some_and(char::is_lowercase) =>
+        {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_first;
+
+    #[test]
+    fn lower_first_keeps_mentions_and_acronyms() {
+        assert_eq!(lower_first("No mute role is set"), "no mute role is set");
+        assert_eq!(lower_first("<@1> is not a member"), "<@1> is not a member");
+        assert_eq!(lower_first("DM failed"), "DM failed");
+        assert_eq!(lower_first(""), "");
     }
 }

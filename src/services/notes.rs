@@ -9,6 +9,8 @@ use sqlx::PgPool;
 use std::sync::Arc;
 
 pub const MAX_NOTE_CHARS: usize = 2000;
+/// How many notes one view reads: the newest, with the total.
+pub const NOTES_SHOWN: i64 = 20;
 
 #[derive(Clone)]
 pub struct NotesService {
@@ -52,8 +54,21 @@ impl NotesService {
         Ok(note)
     }
 
+    /// The newest [`NOTES_SHOWN`] visible notes, newest first.
     pub async fn list(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Note>> {
-        Ok(notes::visible_for_user(&self.pool, guild_id, user_id).await?)
+        Ok(self.recent(guild_id, user_id, NOTES_SHOWN).await?.0)
+    }
+
+    /// The newest `limit` visible notes, newest first, and how many there are in all.
+    pub async fn recent(
+        &self,
+        guild_id: u64,
+        user_id: u64,
+        limit: i64,
+    ) -> GavelResult<(Vec<Note>, i64)> {
+        let shown = notes::recent_visible_for_user(&self.pool, guild_id, user_id, limit).await?;
+        let total = notes::count_visible(&self.pool, guild_id, user_id).await?;
+        Ok((shown, total))
     }
 
     /// Deletes a note (it stays on record as deleted). Not a note about yourself, nor one about

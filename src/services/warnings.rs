@@ -5,8 +5,11 @@ use super::settings::GuildSettingsService;
 use crate::domain::{EscalationStep, Standing};
 use crate::error::{GavelError, GavelResult};
 use crate::store::cases;
-use crate::store::strikes::{self, Strike};
+use crate::store::strikes::{self, Strike, StrikeTotals};
 use sqlx::PgPool;
+
+/// The most strikes one read returns; a user's whole record is counted, never loaded.
+pub const STRIKES_READ: i64 = 100;
 
 #[derive(Clone)]
 pub struct WarningService {
@@ -32,25 +35,35 @@ impl WarningService {
         Ok(u32::try_from(points).unwrap_or(u32::MAX))
     }
 
+    /// The user's newest strikes (at most [`STRIKES_READ`]), newest first; [`Self::totals`]
+    /// counts them all.
     pub async fn strikes(&self, guild_id: u64, user_id: u64) -> GavelResult<Vec<Strike>> {
-        Ok(strikes::for_user(&self.pool, guild_id, user_id).await?)
+        Ok(strikes::recent_for_user(&self.pool, guild_id, user_id, STRIKES_READ).await?)
+    }
+
+    /// How many strikes the user has on record and still counting, without reading them.
+    pub async fn totals(&self, guild_id: u64, user_id: u64) -> GavelResult<StrikeTotals> {
+        Ok(strikes::totals(&self.pool, guild_id, user_id).await?)
     }
 
     pub async fn counts(&self, guild_id: u64, user_id: u64) -> GavelResult<WarningCounts> {
         let warnings = cases::count_applied_warnings(&self.pool, guild_id, user_id).await?;
-        let now = chrono::Utc::now();
-        let strikes = self.strikes(guild_id, user_id).await?;
-        let active: Vec<&Strike> = strikes.iter().filter(|s| s.is_active(now)).collect();
+        let totals = self.totals(guild_id, user_id).await?;
         Ok(WarningCounts {
             warnings,
-            active_strikes: active.len() as i64,
-            active_points: active.iter().map(|s| s.points as u32).sum(),
+            active_strikes: totals.active,
+            active_points: u32::try_from(totals.active_points).unwrap_or(u32::MAX),
         })
     }
 
     pub async fn standing(&self, guild_id: u64, user_id: u64) -> GavelResult<Standing> {
-        let settings = self.settings.get(guild_id).await?;
         let points = self.active_points(guild_id, user_id).await?;
+        self.standing_at(guild_id, points).await
+    }
+
+    /// The standing that `points` active strike points give under the guild's thresholds.
+    pub async fn standing_at(&self, guild_id: u64, points: u32) -> GavelResult<Standing> {
+        let settings = self.settings.get(guild_id).await?;
         Ok(Standing::from_points(points, &settings.escalation))
     }
 

@@ -116,7 +116,10 @@ pub async fn get_for_update(
 }
 
 /// Records the Discord outcome of a pending case. Only a PENDING case can be settled, so a
-/// settled outcome is never overwritten.
+/// settled outcome is never overwritten. The update locks the case row until the caller's
+/// transaction ends and returns it as it is at that moment: a case voided while its Discord
+/// call was in flight comes back VOID (and stays VOID when the call failed), so the caller can
+/// leave out what a void withdraws (strikes, escalation).
 pub async fn settle(
     conn: &mut PgConnection,
     case_id: i64,
@@ -127,8 +130,9 @@ pub async fn settle(
     sqlx::query_as(
         "UPDATE mod_cases
          SET state = $2, failure = $3, user_notified = $4, settled_at = now(), updated_at = now(),
-             status = CASE WHEN $2 = 'FAILED' THEN 'CLOSED' ELSE status END,
-             closed_at = CASE WHEN $2 = 'FAILED' THEN now() ELSE closed_at END
+             status = CASE WHEN $2 = 'FAILED' AND status = 'OPEN' THEN 'CLOSED' ELSE status END,
+             closed_at = CASE WHEN $2 = 'FAILED' THEN COALESCE(closed_at, now())
+                 ELSE closed_at END
          WHERE id = $1 AND state = 'PENDING'
          RETURNING *",
     )

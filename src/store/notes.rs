@@ -37,6 +37,25 @@ pub async fn insert(
     .await
 }
 
+/// The user's newest `limit` visible notes, newest first; [`count_visible`] gives the total.
+pub async fn recent_visible_for_user(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+    limit: i64,
+) -> Result<Vec<Note>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM notes WHERE guild_id = $1 AND user_id = $2 AND deleted_at IS NULL
+         ORDER BY id DESC LIMIT $3",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// All of the user's visible notes. Unbounded: views use [`recent_visible_for_user`].
 pub async fn visible_for_user(
     db: impl PgExecutor<'_>,
     guild_id: u64,

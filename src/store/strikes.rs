@@ -65,6 +65,66 @@ pub async fn active_points(
     .await
 }
 
+/// Holds the user's strike lock until the transaction ends, so reading their points and
+/// adding strikes is one step: two actions settling for the same user at once queue here, and
+/// each sees the other's strikes.
+pub async fn lock_user(
+    conn: &mut PgConnection,
+    guild_id: u64,
+    user_id: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("gavel.strikes:{guild_id}:{user_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many strikes are on the user's record (active, expired and void) and, of those still
+/// counting, how many and their points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct StrikeTotals {
+    pub on_record: i64,
+    pub active: i64,
+    pub active_points: i64,
+}
+
+pub async fn totals(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+) -> Result<StrikeTotals, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*) AS on_record,
+                count(*) FILTER (WHERE voided_at IS NULL AND expires_at > now()) AS active,
+                COALESCE(sum(points) FILTER (WHERE voided_at IS NULL AND expires_at > now()),
+                    0)::BIGINT AS active_points
+         FROM strikes WHERE guild_id = $1 AND user_id = $2",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .fetch_one(db)
+    .await
+}
+
+/// The user's newest `limit` strikes, newest first, for views.
+pub async fn recent_for_user(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    user_id: u64,
+    limit: i64,
+) -> Result<Vec<Strike>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM strikes WHERE guild_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT $3",
+    )
+    .bind(to_db(guild_id))
+    .bind(to_db(user_id))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// The user's whole strike record. Unbounded: views use [`recent_for_user`] and [`totals`].
 pub async fn for_user(
     db: impl PgExecutor<'_>,
     guild_id: u64,

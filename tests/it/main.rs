@@ -3,10 +3,12 @@
 
 mod support;
 
+mod bounded_reads;
 mod cases;
 mod cli;
 mod e2e_commands;
 mod e2e_gateway;
+mod escalation;
 mod events;
 mod evidence;
 mod evidence_access;

@@ -48,16 +48,19 @@ pub async fn view(
     #[description = "Whose notes"] user: User,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, needs::NOTES).await?;
-    let notes = ctx
+    let (notes, total) = ctx
         .data()
         .services
         .notes
-        .list(guild_id, user.id.get())
+        .recent(guild_id, user.id.get(), crate::services::notes::NOTES_SHOWN)
         .await?;
     let body = if notes.is_empty() {
         format!("No notes on <@{}>.", user.id)
     } else {
         let mut text = String::new();
+        if total > notes.len() as i64 {
+            text.push_str(&format!("Showing the newest {} of {total}.\n", notes.len()));
+        }
         for note in &notes {
             let line = format!(
                 "**#{}** by <@{}> <t:{}:d>\n{}\n",

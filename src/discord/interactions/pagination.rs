@@ -136,6 +136,33 @@ pub async fn history_page(
             true,
         )
         .field("Notes", history.notes_count.to_string(), true);
+    if history.total_strikes > 0 {
+        let now = chrono::Utc::now();
+        let listing = history
+            .strikes
+            .iter()
+            .map(|s| {
+                let state = if s.voided_at.is_some() {
+                    "void".to_string()
+                } else if s.is_active(now) {
+                    format!("until <t:{}:d>", s.expires_at.timestamp())
+                } else {
+                    "expired".to_string()
+                };
+                format!("{} pt · {} · {state}", s.points, s.violation_type)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        embed = embed.field(
+            format!(
+                "Strikes (showing {} of {})",
+                history.strikes.len(),
+                history.total_strikes
+            ),
+            listing,
+            false,
+        );
+    }
     let listing = if cases.is_empty() {
         "No cases.".to_string()
     } else {
