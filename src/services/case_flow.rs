@@ -11,6 +11,7 @@ use super::hierarchy::{self, Verdict};
 use super::mod_log;
 use super::settings::{taxonomy_for, GuildSettingsService};
 use crate::domain::duration::format_duration;
+use crate::domain::timeout::DISCORD_TIMEOUT_CAP;
 use crate::domain::violation::UNSPECIFIED;
 use crate::domain::{
     audit_reason, CaseState, CaseStatus, ModAction, ModActionResult, MuteType, OutgoingMessage,
@@ -527,7 +528,11 @@ impl CaseFlow {
                     &format!("replaced by timeout #{}", case.case_number),
                 )
                 .await?;
-                if let Some(ends_at) = case.expires_at.filter(|end| *end > *until) {
+                // Only a timeout longer than Discord holds is applied in steps and renewed.
+                let beyond_cap = case
+                    .duration_secs
+                    .is_some_and(|secs| secs as u64 > DISCORD_TIMEOUT_CAP.as_secs());
+                if let Some(ends_at) = case.expires_at.filter(|end| beyond_cap && *end > *until) {
                     let renewal = NewTimeoutRenewal {
                         case_id: case.id,
                         guild_id: req.guild_id,

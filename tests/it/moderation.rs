@@ -487,3 +487,24 @@ async fn a_discord_request_that_hangs_times_out() {
     );
     assert!(error.is_transient(), "{error:?}");
 }
+
+/// A timeout Discord can hold whole needs no renewal (and no job).
+#[tokio::test]
+async fn a_short_timeout_schedules_no_renewal() {
+    let app = spawn_app().await;
+    let r = app
+        .services
+        .moderation
+        .timeout(
+            ActionRequest::new(GUILD, MODERATOR, MEMBER),
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+    assert!(r.success, "{r:?}");
+    let renewals: i64 = sqlx::query_scalar("SELECT count(*) FROM timeout_renewals")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(renewals, 0, "a 10-minute timeout got a renewal row");
+}
