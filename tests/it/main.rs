@@ -4,6 +4,7 @@
 mod support;
 
 mod cases;
+mod departed_guilds;
 mod e2e_commands;
 mod e2e_gateway;
 mod events;
@@ -12,6 +13,7 @@ mod jobs;
 mod layering;
 mod moderation;
 mod mutes;
+mod pending_cases;
 mod records;
 mod settings;
 mod warnings;
