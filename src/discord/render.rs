@@ -10,6 +10,7 @@ use serenity::all::{CreateEmbed, CreateEmbedFooter};
 pub const GREEN: u32 = 0x2E_CC_71;
 pub const RED: u32 = 0xE7_4C_3C;
 pub const BLUE: u32 = 0x34_98_DB;
+pub const AMBER: u32 = 0xF1_C4_0F;
 
 pub fn ephemeral(embed: CreateEmbed) -> CreateReply {
     CreateReply::default().ephemeral(true).embed(embed)
@@ -40,6 +41,16 @@ pub fn action_embed(result: &ModActionResult) -> CreateEmbed {
             .colour(GREEN)
             .title(title)
             .description(format!("✅ {}.", capitalise(&result.summary)))
+    } else if result.pending {
+        // Discord did not answer: not a failure, not applied; Gavel will find out.
+        let message = result.error.as_deref().unwrap_or("Discord did not answer.");
+        let mut embed = CreateEmbed::new()
+            .colour(AMBER)
+            .description(format!("⏳ {message}"));
+        if let Some(n) = result.case_number {
+            embed = embed.title(format!("Case #{n} · waiting for Discord"));
+        }
+        embed
     } else {
         let message = result.error.as_deref().unwrap_or("The action failed.");
         let mut embed = error_embed(message);
@@ -70,6 +81,14 @@ pub fn action_embed(result: &ModActionResult) -> CreateEmbed {
         let text = match (&escalation.success, escalation.case_number) {
             (true, Some(n)) => format!("⚠️ Threshold crossed: {} (case #{n}).", escalation.summary),
             (true, None) => format!("⚠️ Threshold crossed: {}.", escalation.summary),
+            (false, _) if escalation.pending => format!(
+                "⚠️ Threshold crossed: {}. {}",
+                escalation.summary,
+                escalation
+                    .error
+                    .as_deref()
+                    .unwrap_or("Discord did not answer.")
+            ),
             (false, _) => format!(
                 "⚠️ Threshold crossed, but the escalation failed: {}",
                 escalation.error.as_deref().unwrap_or("unknown error")

@@ -1,6 +1,8 @@
 //! Reconciliation, run at start-up and every minute:
 //! - cases left PENDING (the Discord call started, its outcome never recorded: a crash in
-//!   between) are settled APPLIED or FAILED from what Discord shows now;
+//!   between, or Discord did not answer) are settled APPLIED or FAILED from what Discord shows
+//!   now. A case whose flow is still running holds its lease (`store::case_leases`) and is
+//!   left alone, however long its Discord call takes;
 //! - active tempbans, mutes and long timeouts without a live job, or well past their time,
 //!   get a fresh one.
 
@@ -11,6 +13,7 @@ use crate::error::GavelResult;
 use crate::ports::discord::{DiscordError, MemberSnapshot};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::services::mod_log;
+use crate::store::case_leases;
 use crate::store::cases::{self, Case};
 use crate::store::mutes::{self, Mute, NewMute};
 use crate::store::settings::GuildSettings;
@@ -69,6 +72,10 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     let Some(case) = cases::lock_pending(&mut tx, case_id).await? else {
         return Ok(false);
     };
+    if !case_leases::try_take(&mut tx, case.id).await? {
+        tracing::debug!(case_id, "its flow is still running; left to it");
+        return Ok(false);
+    }
     tracing::Span::current().record("guild_id", case.guild_id);
     let settings = ctx.settings.get(case.guild_id).await?;
     let observation = match observe(ctx, &case, &settings).await {
@@ -93,7 +100,7 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
         settled
     } else {
         let failure = format!(
-            "Gavel stopped before recording the outcome; Discord shows {}, so it did not take effect.",
+            "Gavel could not record the outcome when it acted (Discord did not answer, or Gavel stopped); Discord shows {}, so it did not take effect.",
             observation.seen
         );
         cases::settle(
@@ -121,7 +128,7 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     .await?;
     tx.commit().await?;
     let mut embed = mod_log::case_embed(&settled);
-    embed.footer = Some("source: reconciliation after a restart".into());
+    embed.footer = Some("source: reconciliation (outcome read from Discord)".into());
     post_to_mod_log(ctx, case.guild_id, embed).await;
     Ok(true)
 }

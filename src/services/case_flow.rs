@@ -5,6 +5,12 @@
 //! APPLIED or FAILED together with its strikes, tempban or mute rows → DM (other actions) → post
 //! to the mod log. A crash between the Discord call and the settle leaves a PENDING case for
 //! reconciliation to settle from Discord's state.
+//!
+//! From the case's insert to its settle the flow holds the case (`store::case_leases`: an
+//! advisory lock on its own connection), so reconciliation never settles a case whose Discord
+//! call is merely slow. When Discord did not answer (a 5xx, a network error, a timeout) the
+//! call may or may not have taken effect: the case stays PENDING, the moderator is told Gavel
+//! will check, and reconciliation settles it from Discord's state.
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::hierarchy::{self, Verdict};
@@ -17,6 +23,7 @@ use crate::domain::{
 };
 use crate::error::{GavelError, GavelResult};
 use crate::ports::discord::{DiscordError, DiscordPort};
+use crate::store::case_leases::{self, CaseLease};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{Mute, NewMute};
 use crate::store::settings::GuildSettings;
@@ -234,9 +241,19 @@ impl CaseFlow {
             .map(|d| now + chrono::Duration::seconds(d.as_secs() as i64));
         let has_discord_call = !matches!(plan.effect, Effect::None);
 
-        let mut tx = self.pool.begin().await?;
+        // A Discord-backed case is opened, settled and held on one connection of its own.
+        let mut lease = match has_discord_call {
+            true => Some(CaseLease::acquire(&self.pool).await?),
+            false => None,
+        };
+        // A warning's transaction stays open to settle the case too.
+        let (mut lease_tx, mut warning_tx) = (None, None);
+        let tx: &mut PgConnection = match lease.as_mut() {
+            Some(lease) => &mut **lease_tx.insert(lease.begin().await?),
+            None => &mut **warning_tx.insert(self.pool.begin().await?),
+        };
         let case = cases::insert(
-            &mut tx,
+            tx,
             &NewCase {
                 guild_id: req.guild_id,
                 action: plan.action,
@@ -271,14 +288,18 @@ impl CaseFlow {
                 })),
         )
         .await?;
-        // Committed before Discord is called: a crash from here on leaves a PENDING case.
+        // Committed before Discord is called, held by this flow until it is settled: a crash
+        // from here on leaves a PENDING case whose hold goes with the connection.
         // A warning has no Discord call, so its case is settled in the same transaction.
-        let open_tx = if has_discord_call {
-            tx.commit().await?;
-            None
-        } else {
-            Some(tx)
+        let open_tx = match lease_tx.take() {
+            Some(mut tx) => {
+                case_leases::hold(&mut tx, case.id).await?;
+                tx.commit().await?;
+                None
+            }
+            None => warning_tx,
         };
+        drop(lease_tx);
 
         let is_member = cleared.target.is_some();
         let dm = dm_message(&cleared.guild.name, &case, &violation, plan.action);
@@ -288,11 +309,23 @@ impl CaseFlow {
         }
 
         let audit = audit_reason(case.case_number, req.reason.as_deref());
-        let discord_outcome = self.perform(req, &plan.effect, &audit).await;
+        let discord_outcome = match self.perform(req, &plan.effect, &audit).await {
+            Err(error) if outcome_unknown(&error) => {
+                drop(open_tx);
+                let lease = lease.expect("a Discord call holds its case");
+                return self
+                    .leave_pending(req, &plan, case, lease, user_notified, &error, &violation)
+                    .await;
+            }
+            outcome => outcome,
+        };
 
         let mut tx = match open_tx {
             Some(tx) => tx,
-            None => self.pool.begin().await?,
+            None => {
+                let lease = lease.as_mut().expect("a Discord call holds its case");
+                lease.begin().await?
+            }
         };
         let settled = match &discord_outcome {
             Ok(()) => {
@@ -347,6 +380,9 @@ impl CaseFlow {
             }
         };
         tx.commit().await?;
+        if let Some(lease) = lease {
+            release(lease, case.id).await;
+        }
 
         let mut settled = settled;
         if discord_outcome.is_ok()
@@ -372,6 +408,7 @@ impl CaseFlow {
         let result = match discord_outcome {
             Ok(()) => ModActionResult {
                 success: true,
+                pending: false,
                 case_number: Some(settled.case_number),
                 error: None,
                 user_notified,
@@ -381,6 +418,7 @@ impl CaseFlow {
             },
             Err(_) => ModActionResult {
                 success: false,
+                pending: false,
                 case_number: Some(settled.case_number),
                 error: settled.failure.clone(),
                 user_notified,
@@ -392,6 +430,65 @@ impl CaseFlow {
         Ok(Outcome {
             result,
             case: Some(settled),
+        })
+    }
+
+    /// Discord did not answer, so the action may or may not have taken effect: the case stays
+    /// PENDING (with whether the user was told) for reconciliation to settle from Discord's
+    /// state, and the moderator is told so. Nothing is posted to the mod log until then.
+    #[allow(clippy::too_many_arguments)]
+    async fn leave_pending(
+        &self,
+        req: &ActionRequest,
+        plan: &ActionPlan,
+        case: Case,
+        mut lease: CaseLease,
+        user_notified: bool,
+        error: &DiscordError,
+        violation: &Violation,
+    ) -> GavelResult<Outcome> {
+        tracing::warn!(%error, "Discord did not answer; the case stays pending for reconciliation");
+        let mut tx = lease.begin().await?;
+        if user_notified {
+            cases::set_user_notified(&mut *tx, case.id, true).await?;
+        }
+        ModEventLogger::log(
+            &mut *tx,
+            &event(req.guild_id, kinds::CASE_UNCONFIRMED, req.moderator_id)
+                .target(req.target_id)
+                .case(case.id)
+                .violation(&violation.key)
+                .details(req.reason.as_deref())
+                .data(serde_json::json!({
+                    "action": plan.action.as_str(),
+                    "case_number": case.case_number,
+                    "discord_status": error.status,
+                    "discord_code": error.code,
+                    "discord_message": error.message,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        release(lease, case.id).await;
+        let case = Case {
+            user_notified,
+            ..case
+        };
+        Ok(Outcome {
+            result: ModActionResult {
+                success: false,
+                pending: true,
+                case_number: Some(case.case_number),
+                error: Some(format!(
+                    "Discord did not answer, so it is not yet known whether this took effect; Gavel will check Discord and record the outcome in case #{}.",
+                    case.case_number
+                )),
+                user_notified,
+                standing: None,
+                escalation: None,
+                summary: summarize(plan.action, plan.duration, req.target_id),
+            },
+            case: Some(case),
         })
     }
 
@@ -554,6 +651,20 @@ impl CaseFlow {
                 false
             }
         }
+    }
+}
+
+/// Discord did not answer (a 5xx, a network error, a timeout): the call may have taken effect.
+/// A 429 or a 4xx is an answer: nothing was done.
+fn outcome_unknown(error: &DiscordError) -> bool {
+    error.status == 0 || error.status >= 500
+}
+
+/// Lets go of a settled (or pending-for-reconciliation) case. A failure only costs the
+/// connection: the lease closes it, which drops the hold too.
+async fn release(lease: CaseLease, case_id: i64) {
+    if let Err(error) = lease.release(case_id).await {
+        tracing::warn!(%error, "could not release a case lease; its connection is closed instead");
     }
 }
 
