@@ -1,7 +1,8 @@
 //! The one handler for jobs that act on a scheduled row (tempban and mute expiry, timeout
-//! renewal). It locks the row (`FOR UPDATE`), re-checks that it is still active, due and still
-//! this job's, lets the action act through the Discord port and record the outcome, and
-//! commits: two workers can never both act on one row. After a transient Discord error the
+//! renewal). It waits for its Discord slot (the pacer) holding nothing, then locks the row
+//! (`FOR UPDATE`), re-checks that it is still active, due and still this job's, lets the
+//! action act through the Discord port and record the outcome, and commits: two workers can
+//! never both act on one row, and no job holds a transaction while it waits its turn. After a transient Discord error the
 //! job runs again with a growing delay; after a refusal, in an hour, with the refusal recorded
 //! on the row and told to the mod log once.
 
@@ -27,6 +28,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// What differs between the scheduled jobs: the Discord call and how its outcome is recorded.
 pub trait ScheduledAction {
     type Row: ScheduledRow;
+
+    /// Discord calls one run makes at most; the pacer reserves them before the row is locked.
+    const PACED_CALLS: u32 = 1;
 
     /// Acts on the row and writes what follows in `due.tx`; the caller commits.
     fn act(due: Due<'_, Self::Row>) -> impl Future<Output = GavelResult<Acted>> + Send;
@@ -65,6 +69,19 @@ pub async fn run<A: ScheduledAction>(
     job_id: &str,
     retry: u32,
 ) -> GavelResult<()> {
+    // First look, unlocked: a job whose row ended or moved on costs no Discord slot.
+    let Some(first) = scheduled_row::state::<A::Row>(&ctx.pool, key).await? else {
+        return Ok(());
+    };
+    if !first.active || first.job_id.as_deref() != Some(job_id) {
+        tracing::debug!("ended or rescheduled; nothing to do");
+        return Ok(());
+    }
+    if first.due_at.is_some_and(|due| due <= Utc::now()) {
+        // Wait for the Discord slot before taking a connection, a transaction or the lock.
+        ctx.pacer.wait_for(A::PACED_CALLS).await;
+    }
+
     let mut tx = ctx.pool.begin().await?;
     let Some(locked) = scheduled_row::lock::<A::Row>(&mut tx, key).await? else {
         return Ok(());
