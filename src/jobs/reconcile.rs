@@ -3,8 +3,8 @@
 //!   between, or Discord did not answer) are settled APPLIED or FAILED from what Discord shows
 //!   now. A case whose flow is still running holds its lease (`store::case_leases`) and is
 //!   left alone, however long its Discord call takes;
-//! - active tempbans, mutes and long timeouts without a live job, or well past their time,
-//!   get a fresh one.
+//! - active tempbans, mutes and long timeouts whose job is gone or whose worker died get a
+//!   fresh one (never one waiting for its time, nor rows of servers Gavel is not in).
 
 use super::notices::post_to_mod_log;
 use super::JobContext;
@@ -23,10 +23,6 @@ use crate::store::{schedule, strikes};
 use chrono::Utc;
 use sqlx::PgConnection;
 use std::time::Duration;
-
-/// A row whose job exists is left alone until it is this late; then it gets a new job (the
-/// old one, if it ever runs, finds the row pointing elsewhere and does nothing).
-const OVERDUE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileReport {
@@ -303,13 +299,17 @@ async fn record_aftermath(
     Ok(())
 }
 
-/// Gives a fresh job to every active row without a live one (or far past its time).
+/// Gives a fresh job to every active row whose job is gone or whose worker died (silent for
+/// heartbeat × missed heartbeats). A job waiting for its time, however far off (the hourly
+/// retry after a refusal), is left alone; so are rows of servers Gavel is not in (parked).
+/// The old job of a dead worker, if apalis re-queues it, finds the row pointing elsewhere.
 pub async fn schedule_missing(ctx: &JobContext) -> GavelResult<usize> {
-    let overdue = OVERDUE.as_secs() as i64;
+    let dead = ctx.config.heartbeat * ctx.config.missed_heartbeats as u32;
+    let dead = dead.as_secs().max(1) as i64;
     let mut tx = ctx.pool.begin().await?;
-    let scheduled = schedule::reschedule_missing::<Tempban>(&mut tx, overdue).await?
-        + schedule::reschedule_missing::<Mute>(&mut tx, overdue).await?
-        + schedule::reschedule_missing::<TimeoutRenewal>(&mut tx, overdue).await?;
+    let scheduled = schedule::reschedule_missing::<Tempban>(&mut tx, dead).await?
+        + schedule::reschedule_missing::<Mute>(&mut tx, dead).await?
+        + schedule::reschedule_missing::<TimeoutRenewal>(&mut tx, dead).await?;
     tx.commit().await?;
     Ok(scheduled)
 }

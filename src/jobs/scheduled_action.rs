@@ -4,7 +4,9 @@
 //! action act through the Discord port and record the outcome, and commits: two workers can
 //! never both act on one row, and no job holds a transaction while it waits its turn. After a transient Discord error the
 //! job runs again with a growing delay; after a refusal, in an hour, with the refusal recorded
-//! on the row and told to the mod log once.
+//! on the row and told to the mod log once. When Discord says Gavel is not in the server
+//! (Unknown Guild, Missing Access) every scheduled row of that server is parked instead, until
+//! Gavel is added back (`store::schedule::unpark_guild` on GUILD_CREATE).
 
 use super::notices::{post_failure, post_to_mod_log};
 use super::JobContext;
@@ -116,6 +118,15 @@ pub async fn run<A: ScheduledAction>(
             if let Some(embed) = notice {
                 post_to_mod_log(ctx, state.guild_id, embed).await;
             }
+        }
+        Acted::Failed(error) if error.is_not_in_guild() => {
+            let reason = format!(
+                "Gavel is not in the server (Discord answered {} {}); waiting until it is added back",
+                error.status, error.message
+            );
+            let parked = schedule::park_guild(&mut tx, state.guild_id, &reason).await?;
+            tx.commit().await?;
+            tracing::warn!(%error, parked, "Gavel is not in the server; its scheduled rows are parked");
         }
         Acted::Failed(error) => {
             let first = match retry_after::<A::Row>(&mut tx, &error, retry, key).await? {

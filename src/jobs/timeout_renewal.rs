@@ -35,6 +35,8 @@ impl ScheduledAction for RenewTimeout {
         }
         let member = match ctx.port.member(guild_id, user_id).await {
             Ok(member) => member,
+            // Gavel is not in the server: the handler parks its rows.
+            Err(error) if error.is_not_in_guild() => return Ok(Acted::Failed(error)),
             Err(error) => {
                 // Nothing was attempted, so there is no refusal to record.
                 retry_after::<TimeoutRenewal>(tx, &error, retry, case_id).await?;

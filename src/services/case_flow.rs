@@ -31,7 +31,7 @@ use crate::store::tempbans::NewTempban;
 use crate::store::timeout_renewals::NewTimeoutRenewal;
 use crate::store::{schedule, strikes};
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -247,10 +247,11 @@ impl CaseFlow {
             false => None,
         };
         // A warning's transaction stays open to settle the case too.
-        let (mut lease_tx, mut warning_tx) = (None, None);
+        let mut lease_tx: Option<Transaction<'_, Postgres>> = None;
+        let mut warning_tx: Option<Transaction<'static, Postgres>> = None;
         let tx: &mut PgConnection = match lease.as_mut() {
-            Some(lease) => &mut **lease_tx.insert(lease.begin().await?),
-            None => &mut **warning_tx.insert(self.pool.begin().await?),
+            Some(lease) => lease_tx.insert(lease.begin().await?),
+            None => warning_tx.insert(self.pool.begin().await?),
         };
         let case = cases::insert(
             tx,

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod event_log;
 pub mod evidence;
 pub mod flags;
+pub mod guild_presence;
 pub mod hierarchy;
 pub mod mod_log;
 pub mod moderation;
@@ -26,6 +27,7 @@ pub use cases::CaseService;
 pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
+pub use guild_presence::GuildPresenceService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -46,6 +48,7 @@ pub struct Services {
     pub settings: GuildSettingsService,
     pub events: ModEventLogger,
     pub audit_log_cases: AuditLogCaseService,
+    pub guild_presence: GuildPresenceService,
     pub evidence: EvidenceService,
 }
 
@@ -72,6 +75,7 @@ impl Services {
         );
         Services {
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
+            guild_presence: GuildPresenceService::new(pool.clone()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             moderation: ModerationService::new(flow.clone(), warnings.clone()),
             mutes: MuteService::new(pool.clone(), flow, settings.clone()),

@@ -22,9 +22,11 @@ async fn tempban_of(app: &TestApp, user: u64) -> tempbans::Tempban {
         .expect("an active tempban")
 }
 
+/// Why the user's latest row in `table` is parked, if it is.
 async fn parked_reason(app: &TestApp, table: &str, user: u64) -> Option<String> {
     sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT parked_reason FROM {table} WHERE guild_id = $1 AND user_id = $2 AND active"
+        "SELECT parked_reason FROM {table} WHERE guild_id = $1 AND user_id = $2
+         ORDER BY created_at DESC LIMIT 1"
     )))
     .bind(GUILD as i64)
     .bind(user as i64)
