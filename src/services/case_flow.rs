@@ -22,7 +22,7 @@ use crate::domain::{
     audit_reason, CaseState, ModAction, ModActionResult, MuteType, OutgoingMessage,
 };
 use crate::error::{GavelError, GavelResult};
-use crate::ports::discord::{DiscordError, DiscordPort};
+use crate::ports::discord::{codes, DiscordError, DiscordPort};
 use crate::store::case_leases::{self, CaseLease};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{Mute, NewMute};
@@ -311,14 +311,15 @@ impl CaseFlow {
 
         let audit = audit_reason(case.case_number, req.reason.as_deref());
         let discord_outcome = match self.perform(req, &plan.effect, &audit).await {
-            Err(error) if outcome_unknown(&error) => {
+            Ok(()) => Ok(()),
+            Err(CallFailure::Refused(error)) => Err(error),
+            Err(CallFailure::NoAnswer(error)) => {
                 drop(open_tx);
                 let lease = lease.expect("a Discord call holds its case");
                 return self
                     .leave_pending(req, &plan, case, lease, user_notified, &error, &violation)
                     .await;
             }
-            outcome => outcome,
         };
 
         let mut tx = match open_tx {
@@ -493,15 +494,17 @@ impl CaseFlow {
         })
     }
 
+    /// Makes the action's Discord calls. A call Discord did not answer is told apart from a
+    /// refusal: it may have taken effect.
     async fn perform(
         &self,
         req: &ActionRequest,
         effect: &Effect,
         audit: &str,
-    ) -> Result<(), DiscordError> {
+    ) -> Result<(), CallFailure> {
         let (guild, target) = (req.guild_id, req.target_id);
         let port = self.port.as_ref();
-        match effect {
+        let result = match effect {
             Effect::None => Ok(()),
             Effect::Ban {
                 delete_message_seconds,
@@ -512,16 +515,31 @@ impl CaseFlow {
             Effect::Softban {
                 delete_message_seconds,
             } => {
-                port.ban(guild, target, *delete_message_seconds, audit)
-                    .await?;
-                port.unban(guild, target, audit).await.map_err(|e| DiscordError {
-                    message: format!(
-                        "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
-                        e.moderator_message()
-                    ),
-                    code: None,
-                    ..e
-                })
+                let banned = port
+                    .ban(guild, target, *delete_message_seconds, audit)
+                    .await;
+                if let Err(e) = &banned {
+                    if !outcome_unknown(e) {
+                        return Err(CallFailure::Refused(e.clone()));
+                    }
+                }
+                // The ban went through, or may have (no answer): lift it either way.
+                return match (port.unban(guild, target, audit).await, banned) {
+                    (Ok(()), _) => Ok(()),
+                    // No answer to the ban, and no ban to lift: it never took effect.
+                    (Err(e), Err(unanswered)) if e.is(codes::UNKNOWN_BAN) => {
+                        Err(CallFailure::Refused(unanswered))
+                    }
+                    (Err(e), _) if outcome_unknown(&e) => Err(CallFailure::NoAnswer(e)),
+                    (Err(e), _) => Err(CallFailure::Refused(DiscordError {
+                        message: format!(
+                            "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
+                            e.moderator_message()
+                        ),
+                        code: None,
+                        ..e
+                    })),
+                };
             }
             Effect::Unban => port.unban(guild, target, audit).await,
             Effect::Kick => port.kick(guild, target, audit).await,
@@ -534,15 +552,14 @@ impl CaseFlow {
                     match port.remove_role(guild, target, mute.role_id, audit).await {
                         Ok(()) => {}
                         // The member left or the role is gone: the mute is over either way.
-                        Err(e)
-                            if e.is(crate::ports::discord::codes::UNKNOWN_MEMBER)
-                                || e.is(crate::ports::discord::codes::UNKNOWN_ROLE) => {}
-                        Err(e) => return Err(e),
+                        Err(e) if e.is(codes::UNKNOWN_MEMBER) || e.is(codes::UNKNOWN_ROLE) => {}
+                        Err(e) => return Err(e.into()),
                     }
                 }
                 Ok(())
             }
-        }
+        };
+        result.map_err(CallFailure::from)
     }
 
     /// The rows that exist because the action took effect, written with the settle.
@@ -655,8 +672,24 @@ impl CaseFlow {
     }
 }
 
-/// Discord did not answer (a 5xx, a network error, a timeout): the call may have taken effect.
-/// A 429 or a 4xx is an answer: nothing was done.
+/// Why an action's Discord call did not go through.
+enum CallFailure {
+    /// Discord answered no (a 4xx, or 429): nothing was done.
+    Refused(DiscordError),
+    /// Discord did not answer (a 5xx, a network error, a timeout): it may have taken effect.
+    NoAnswer(DiscordError),
+}
+
+impl From<DiscordError> for CallFailure {
+    fn from(error: DiscordError) -> Self {
+        if outcome_unknown(&error) {
+            CallFailure::NoAnswer(error)
+        } else {
+            CallFailure::Refused(error)
+        }
+    }
+}
+
 fn outcome_unknown(error: &DiscordError) -> bool {
     error.status == 0 || error.status >= 500
 }

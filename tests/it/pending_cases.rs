@@ -229,3 +229,26 @@ async fn a_case_whose_flow_died_is_settled_once_its_lease_lapses() {
     let case = app.case_row(1).await;
     assert_eq!(case.state, CaseState::Failed, "the member is still there");
 }
+
+/// A softban's ban that got no answer is lifted anyway; when there is no ban to lift it never
+/// took effect, and the case is FAILED at once (not left PENDING with the member still there).
+#[tokio::test]
+async fn a_softban_whose_ban_got_no_answer_and_is_not_there_fails_at_once() {
+    let app = spawn_app().await;
+    app.discord
+        .fail_next("PUT", "/bans/", 503, 0, "Service Unavailable");
+    let result = app
+        .services
+        .moderation
+        .softban(
+            gavel::services::ActionRequest::new(GUILD, MODERATOR, MEMBER),
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!result.success && !result.pending, "{result:?}");
+    let case = app.case_row(1).await;
+    assert_eq!(case.state, CaseState::Failed);
+    assert!(app.discord.member(GUILD, MEMBER).is_some());
+    assert_eq!(app.discord.requests_matching("DELETE", "/bans/").len(), 1);
+}
