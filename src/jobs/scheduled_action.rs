@@ -54,7 +54,8 @@ pub struct Due<'a, R> {
 pub enum Acted {
     /// The outcome is written; after the commit the mod log gets the embed, if any.
     Recorded(Option<Embed>),
-    /// Discord failed: try again, and record a refusal on the row.
+    /// Discord failed: try again, and record a refusal on the row; or, when Gavel is not in
+    /// the server, park the server's rows.
     Failed(DiscordError),
 }
 
@@ -71,19 +72,9 @@ pub async fn run<A: ScheduledAction>(
     job_id: &str,
     retry: u32,
 ) -> GavelResult<()> {
-    // First look, unlocked: a job whose row ended or moved on costs no Discord slot.
-    let Some(first) = scheduled_row::state::<A::Row>(&ctx.pool, key).await? else {
-        return Ok(());
-    };
-    if !first.active || first.job_id.as_deref() != Some(job_id) {
-        tracing::debug!("ended or rescheduled; nothing to do");
-        return Ok(());
-    }
-    if first.due_at.is_some_and(|due| due <= Utc::now()) {
-        // Wait for the Discord slot before taking a connection, a transaction or the lock.
-        ctx.pacer.wait_for(A::PACED_CALLS).await;
-    }
-
+    // Wait for the Discord slot before taking a connection, a transaction or the lock. (A job
+    // whose row ended or moved on was deleted unless already taken, so a wasted slot is rare.)
+    ctx.pacer.wait_for(A::PACED_CALLS).await;
     let mut tx = ctx.pool.begin().await?;
     let Some(locked) = scheduled_row::lock::<A::Row>(&mut tx, key).await? else {
         return Ok(());

@@ -143,19 +143,6 @@ pub async fn get<R: ScheduledRow>(
         .await
 }
 
-/// The row's scheduling state, unlocked: a job's first look, before it waits its turn.
-pub async fn state<R: ScheduledRow>(
-    db: impl PgExecutor<'_>,
-    key: i64,
-) -> Result<Option<RowState>, sqlx::Error> {
-    let table = R::TABLE;
-    let row = sqlx::query(table.sql("SELECT * FROM {table} WHERE {key} = $1"))
-        .bind(key)
-        .fetch_optional(db)
-        .await?;
-    row.map(|row| RowState::read(&table, &row)).transpose()
-}
-
 /// Locks the row for its job; the lock is held until the caller's commit.
 pub async fn lock<R: ScheduledRow>(
     conn: &mut PgConnection,
