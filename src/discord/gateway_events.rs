@@ -1,5 +1,6 @@
-//! Gateway events: panel components and modals, mute evasion on rejoin, and moderation done
-//! in Discord's own UI (from the audit log).
+//! Gateway events: panel components and modals, mute evasion on rejoin, moderation done in
+//! Discord's own UI (from the audit log), and Gavel leaving or joining a server (its scheduled
+//! rows are parked while it is out, and go ahead when it is back).
 
 use crate::discord::context::{CommandError, Data};
 use crate::discord::interactions;
@@ -27,6 +28,27 @@ pub async fn handle(ctx: &Context, event: &FullEvent, data: &Data) -> Result<(),
                     user = new_member.user.id.get(),
                     count = restored.len(),
                     "restored mute roles on rejoin"
+                );
+            }
+        }
+        // `unavailable`: an outage; the guild comes back by itself and nothing is parked.
+        FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
+            let guild_id = incomplete.id.get();
+            let parked = data.services.guild_presence.removed(guild_id).await?;
+            tracing::info!(
+                guild_id,
+                parked,
+                "removed from the server; its scheduled rows wait"
+            );
+        }
+        FullEvent::GuildCreate { guild, .. } => {
+            let guild_id = guild.id.get();
+            let resumed = data.services.guild_presence.present(guild_id).await?;
+            if resumed > 0 {
+                tracing::info!(
+                    guild_id,
+                    resumed,
+                    "in the server again; its parked rows resume"
                 );
             }
         }

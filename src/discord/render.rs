@@ -41,6 +41,16 @@ pub fn action_embed(result: &ModActionResult) -> CreateEmbed {
             .colour(GREEN)
             .title(title)
             .description(format!("✅ {}.", capitalise(&result.summary)))
+    } else if result.pending {
+        // Discord did not answer: not a failure, not applied; Gavel will find out.
+        let message = result.error.as_deref().unwrap_or("Discord did not answer.");
+        let mut embed = CreateEmbed::new()
+            .colour(AMBER)
+            .description(format!("⏳ {message}"));
+        if let Some(n) = result.case_number {
+            embed = embed.title(format!("Case #{n} · waiting for Discord"));
+        }
+        embed
     } else {
         let message = result.error.as_deref().unwrap_or("The action failed.");
         let mut embed = error_embed(message);
@@ -71,6 +81,14 @@ pub fn action_embed(result: &ModActionResult) -> CreateEmbed {
         let text = match (&escalation.success, escalation.case_number) {
             (true, Some(n)) => format!("⚠️ Threshold crossed: {} (case #{n}).", escalation.summary),
             (true, None) => format!("⚠️ Threshold crossed: {}.", escalation.summary),
+            (false, _) if escalation.pending => format!(
+                "⚠️ Threshold crossed: {}. {}",
+                escalation.summary,
+                escalation
+                    .error
+                    .as_deref()
+                    .unwrap_or("Discord did not answer.")
+            ),
             (false, _) => format!(
                 "⚠️ {}",
                 escalation

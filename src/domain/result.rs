@@ -5,6 +5,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModActionResult {
     pub success: bool,
+    /// Discord did not answer, so whether the action took effect is not known yet: the case
+    /// stays PENDING until Gavel reads Discord's state and records the outcome.
+    pub pending: bool,
     /// Present once a case was opened, even when the Discord call then failed.
     pub case_number: Option<i32>,
     /// One sentence a moderator can act on.
@@ -23,6 +26,7 @@ impl ModActionResult {
     pub fn refused(error: impl Into<String>) -> Self {
         ModActionResult {
             success: false,
+            pending: false,
             case_number: None,
             error: Some(error.into()),
             user_notified: false,

@@ -51,7 +51,6 @@ impl<R: Expiry> ScheduledAction for Expire<R> {
         let row = &locked.state;
         let noun = R::NOUN.to_lowercase();
         let audit = audit_reason(locked.case_number, Some(&format!("{noun} expired")));
-        ctx.pacer.wait().await;
         if let Err(error) = locked.row.undo(ctx.port.as_ref(), &audit).await {
             return Ok(Acted::Failed(error));
         }

@@ -21,13 +21,19 @@ impl Pacer {
 
     /// Waits for this call's slot.
     pub async fn wait(&self) {
+        self.wait_for(1).await;
+    }
+
+    /// Reserves `calls` consecutive slots and waits for the first: a job that makes several
+    /// calls in a row takes its share of the rate at once, before it locks anything.
+    pub async fn wait_for(&self, calls: u32) {
         let Some(spacing) = self.spacing else {
             return;
         };
         let slot = {
             let mut next = self.next_slot.lock().await;
             let slot = (*next).max(Instant::now());
-            *next = slot + spacing;
+            *next = slot + spacing * calls.max(1);
             slot
         };
         tokio::time::sleep_until(slot).await;
@@ -50,5 +56,15 @@ mod tests {
         let start = Instant::now();
         unpaced.wait().await;
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reservation_of_several_calls_takes_their_share_of_the_rate() {
+        let pacer = Pacer::per_second(10);
+        let start = Instant::now();
+        pacer.wait_for(3).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        pacer.wait().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(300));
     }
 }

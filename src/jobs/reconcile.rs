@@ -1,16 +1,19 @@
 //! Reconciliation, run at start-up and every minute:
 //! - cases left PENDING (the Discord call started, its outcome never recorded: a crash in
-//!   between) are settled APPLIED or FAILED from what Discord shows now;
-//! - active tempbans, mutes and long timeouts without a live job, or well past their time,
-//!   get a fresh one.
+//!   between, or Discord did not answer) are settled APPLIED or FAILED from what Discord shows
+//!   now. A case whose flow is still running holds its lease (`store::case_leases`) and is
+//!   left alone, however long its Discord call takes;
+//! - active tempbans, mutes and long timeouts whose job is gone or whose worker died get a
+//!   fresh one (never one waiting for its time, nor rows of servers Gavel is not in).
 
 use super::notices::post_to_mod_log;
 use super::JobContext;
-use crate::domain::{CaseState, ModAction, MuteType};
+use crate::domain::{CaseState, CaseStatus, ModAction, MuteType};
 use crate::error::GavelResult;
 use crate::ports::discord::{DiscordError, MemberSnapshot};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::services::mod_log;
+use crate::store::case_leases;
 use crate::store::cases::{self, Case};
 use crate::store::mutes::{self, Mute, NewMute};
 use crate::store::settings::GuildSettings;
@@ -20,10 +23,6 @@ use crate::store::{schedule, strikes};
 use chrono::Utc;
 use sqlx::PgConnection;
 use std::time::Duration;
-
-/// A row whose job exists is left alone until it is this late; then it gets a new job (the
-/// old one, if it ever runs, finds the row pointing elsewhere and does nothing).
-const OVERDUE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ReconcileReport {
@@ -69,6 +68,10 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     let Some(case) = cases::lock_pending(&mut tx, case_id).await? else {
         return Ok(false);
     };
+    if !case_leases::try_take(&mut tx, case.id).await? {
+        tracing::debug!(case_id, "its flow is still running; left to it");
+        return Ok(false);
+    }
     tracing::Span::current().record("guild_id", case.guild_id);
     let settings = ctx.settings.get(case.guild_id).await?;
     let observation = match observe(ctx, &case, &settings).await {
@@ -93,7 +96,7 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
         settled
     } else {
         let failure = format!(
-            "Gavel stopped before recording the outcome; Discord shows {}, so it did not take effect.",
+            "Gavel could not record the outcome when it acted (Discord did not answer, or Gavel stopped); Discord shows {}, so it did not take effect.",
             observation.seen
         );
         cases::settle(
@@ -121,7 +124,7 @@ async fn settle_case(ctx: &JobContext, case_id: i64) -> GavelResult<bool> {
     .await?;
     tx.commit().await?;
     let mut embed = mod_log::case_embed(&settled);
-    embed.footer = Some("source: reconciliation after a restart".into());
+    embed.footer = Some("source: reconciliation (outcome read from Discord)".into());
     post_to_mod_log(ctx, case.guild_id, embed).await;
     Ok(true)
 }
@@ -210,7 +213,9 @@ async fn record_aftermath(
     bot: u64,
 ) -> GavelResult<()> {
     let (guild, user) = (case.guild_id, case.target_id);
-    if case.strike_points > 0 {
+    // A case voided while it was pending keeps what Discord did, but adds no strikes.
+    if case.strike_points > 0 && case.status != CaseStatus::Void {
+        strikes::lock_user(tx, guild, user).await?;
         strikes::insert(
             tx,
             guild,
@@ -296,13 +301,17 @@ async fn record_aftermath(
     Ok(())
 }
 
-/// Gives a fresh job to every active row without a live one (or far past its time).
+/// Gives a fresh job to every active row whose job is gone or whose worker died (silent for
+/// heartbeat × missed heartbeats). A job waiting for its time, however far off (the hourly
+/// retry after a refusal), is left alone; so are rows of servers Gavel is not in (parked).
+/// The old job of a dead worker, if apalis re-queues it, finds the row pointing elsewhere.
 pub async fn schedule_missing(ctx: &JobContext) -> GavelResult<usize> {
-    let overdue = OVERDUE.as_secs() as i64;
+    let dead = ctx.config.heartbeat * ctx.config.missed_heartbeats as u32;
+    let dead = dead.as_secs().max(1) as i64;
     let mut tx = ctx.pool.begin().await?;
-    let scheduled = schedule::reschedule_missing::<Tempban>(&mut tx, overdue).await?
-        + schedule::reschedule_missing::<Mute>(&mut tx, overdue).await?
-        + schedule::reschedule_missing::<TimeoutRenewal>(&mut tx, overdue).await?;
+    let scheduled = schedule::reschedule_missing::<Tempban>(&mut tx, dead).await?
+        + schedule::reschedule_missing::<Mute>(&mut tx, dead).await?
+        + schedule::reschedule_missing::<TimeoutRenewal>(&mut tx, dead).await?;
     tx.commit().await?;
     Ok(scheduled)
 }

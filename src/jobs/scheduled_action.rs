@@ -1,9 +1,12 @@
 //! The one handler for jobs that act on a scheduled row (tempban and mute expiry, timeout
-//! renewal). It locks the row (`FOR UPDATE`), re-checks that it is still active, due and still
-//! this job's, lets the action act through the Discord port and record the outcome, and
-//! commits: two workers can never both act on one row. After a transient Discord error the
+//! renewal). It waits for its Discord slot (the pacer) holding nothing, then locks the row
+//! (`FOR UPDATE`), re-checks that it is still active, due and still this job's, lets the
+//! action act through the Discord port and record the outcome, and commits: two workers can
+//! never both act on one row, and no job holds a transaction while it waits its turn. After a transient Discord error the
 //! job runs again with a growing delay; after a refusal, in an hour, with the refusal recorded
-//! on the row and told to the mod log once.
+//! on the row and told to the mod log once. When Discord says Gavel is not in the server
+//! (Unknown Guild, Missing Access) every scheduled row of that server is parked instead, until
+//! Gavel is added back (`store::schedule::unpark_guild` on GUILD_CREATE).
 
 use super::notices::{post_failure, post_to_mod_log};
 use super::JobContext;
@@ -28,6 +31,9 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 pub trait ScheduledAction {
     type Row: ScheduledRow;
 
+    /// Discord calls one run makes at most; the pacer reserves them before the row is locked.
+    const PACED_CALLS: u32 = 1;
+
     /// Acts on the row and writes what follows in `due.tx`; the caller commits.
     fn act(due: Due<'_, Self::Row>) -> impl Future<Output = GavelResult<Acted>> + Send;
 
@@ -48,7 +54,8 @@ pub struct Due<'a, R> {
 pub enum Acted {
     /// The outcome is written; after the commit the mod log gets the embed, if any.
     Recorded(Option<Embed>),
-    /// Discord failed: try again, and record a refusal on the row.
+    /// Discord failed: try again, and record a refusal on the row; or, when Gavel is not in
+    /// the server, park the server's rows.
     Failed(DiscordError),
 }
 
@@ -65,6 +72,9 @@ pub async fn run<A: ScheduledAction>(
     job_id: &str,
     retry: u32,
 ) -> GavelResult<()> {
+    // Wait for the Discord slot before taking a connection, a transaction or the lock. (A job
+    // whose row ended or moved on was deleted unless already taken, so a wasted slot is rare.)
+    ctx.pacer.wait_for(A::PACED_CALLS).await;
     let mut tx = ctx.pool.begin().await?;
     let Some(locked) = scheduled_row::lock::<A::Row>(&mut tx, key).await? else {
         return Ok(());
@@ -99,6 +109,15 @@ pub async fn run<A: ScheduledAction>(
             if let Some(embed) = notice {
                 post_to_mod_log(ctx, state.guild_id, embed).await;
             }
+        }
+        Acted::Failed(error) if error.is_not_in_guild() => {
+            let reason = format!(
+                "Gavel is not in the server (Discord answered {} {}); waiting until it is added back",
+                error.status, error.message
+            );
+            let parked = schedule::park_guild(&mut tx, state.guild_id, &reason).await?;
+            tx.commit().await?;
+            tracing::warn!(%error, parked, "Gavel is not in the server; its scheduled rows are parked");
         }
         Acted::Failed(error) => {
             let first = match retry_after::<A::Row>(&mut tx, &error, retry, key).await? {

@@ -21,6 +21,8 @@ pub struct RenewTimeout;
 
 impl ScheduledAction for RenewTimeout {
     type Row = TimeoutRenewal;
+    /// Reads the member, then sets the timeout.
+    const PACED_CALLS: u32 = 2;
 
     async fn act(due: Due<'_, TimeoutRenewal>) -> GavelResult<Acted> {
         let (ctx, tx, locked, retry) = (due.ctx, due.tx, due.locked, due.retry);
@@ -31,9 +33,10 @@ impl ScheduledAction for RenewTimeout {
             end(tx, case_id, "ended").await?;
             return Ok(Acted::Recorded(None));
         }
-        ctx.pacer.wait().await;
         let member = match ctx.port.member(guild_id, user_id).await {
             Ok(member) => member,
+            // Gavel is not in the server: the handler parks its rows.
+            Err(error) if error.is_not_in_guild() => return Ok(Acted::Failed(error)),
             Err(error) => {
                 // Nothing was attempted, so there is no refusal to record.
                 retry_after::<TimeoutRenewal>(tx, &error, retry, case_id).await?;
@@ -56,7 +59,6 @@ impl ScheduledAction for RenewTimeout {
             locked.case_number,
             Some("timeout renewed (Discord allows 28 days at a time)"),
         );
-        ctx.pacer.wait().await;
         match ctx
             .port
             .set_timeout(guild_id, user_id, new_until, &audit)

@@ -12,6 +12,7 @@ pub use crate::domain::permissions;
 pub use crate::domain::permissions::{Overwrite, OverwriteTarget};
 
 pub mod codes {
+    pub const UNKNOWN_GUILD: u32 = 10004;
     pub const UNKNOWN_CHANNEL: u32 = 10003;
     pub const UNKNOWN_MESSAGE: u32 = 10008;
     pub const UNKNOWN_MEMBER: u32 = 10007;
@@ -40,6 +41,12 @@ impl DiscordError {
     /// Worth retrying: Discord was unavailable, rate-limited us, or the connection failed.
     pub fn is_transient(&self) -> bool {
         self.status == 0 || self.status == 429 || self.status >= 500
+    }
+
+    /// Discord says Gavel is not in the guild (Unknown Guild, or Missing Access on a guild
+    /// route): it was removed, or the server is gone.
+    pub fn is_not_in_guild(&self) -> bool {
+        self.is(codes::UNKNOWN_GUILD) || self.is(codes::MISSING_ACCESS)
     }
 
     pub fn moderator_message(&self) -> String {

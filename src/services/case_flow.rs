@@ -5,6 +5,12 @@
 //! APPLIED or FAILED together with its strikes, tempban or mute rows → DM (other actions) → post
 //! to the mod log. A crash between the Discord call and the settle leaves a PENDING case for
 //! reconciliation to settle from Discord's state.
+//!
+//! From the case's insert to its settle the flow holds the case (`store::case_leases`: an
+//! advisory lock on its own connection), so reconciliation never settles a case whose Discord
+//! call is merely slow. When Discord did not answer (a 5xx, a network error, a timeout) the
+//! call may or may not have taken effect: the case stays PENDING, the moderator is told Gavel
+//! will check, and reconciliation settles it from Discord's state.
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::hierarchy::{self, Verdict};
@@ -18,7 +24,8 @@ use crate::domain::{
     PointsChange,
 };
 use crate::error::{GavelError, GavelResult};
-use crate::ports::discord::{DiscordError, DiscordPort};
+use crate::ports::discord::{codes, DiscordError, DiscordPort};
+use crate::store::case_leases::{self, CaseLease};
 use crate::store::cases::{self, Case, NewCase};
 use crate::store::mutes::{Mute, NewMute};
 use crate::store::settings::GuildSettings;
@@ -26,7 +33,7 @@ use crate::store::tempbans::NewTempban;
 use crate::store::timeout_renewals::NewTimeoutRenewal;
 use crate::store::{schedule, strikes};
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -241,9 +248,20 @@ impl CaseFlow {
             .map(|d| now + chrono::Duration::seconds(d.as_secs() as i64));
         let has_discord_call = !matches!(plan.effect, Effect::None);
 
-        let mut tx = self.pool.begin().await?;
+        // A Discord-backed case is opened, settled and held on one connection of its own.
+        let mut lease = match has_discord_call {
+            true => Some(CaseLease::acquire(&self.pool).await?),
+            false => None,
+        };
+        // A warning's transaction stays open to settle the case too.
+        let mut lease_tx: Option<Transaction<'_, Postgres>> = None;
+        let mut warning_tx: Option<Transaction<'static, Postgres>> = None;
+        let tx: &mut PgConnection = match lease.as_mut() {
+            Some(lease) => lease_tx.insert(lease.begin().await?),
+            None => warning_tx.insert(self.pool.begin().await?),
+        };
         let case = cases::insert(
-            &mut tx,
+            tx,
             &NewCase {
                 guild_id: req.guild_id,
                 action: plan.action,
@@ -278,14 +296,18 @@ impl CaseFlow {
                 })),
         )
         .await?;
-        // Committed before Discord is called: a crash from here on leaves a PENDING case.
+        // Committed before Discord is called, held by this flow until it is settled: a crash
+        // from here on leaves a PENDING case whose hold goes with the connection.
         // A warning has no Discord call, so its case is settled in the same transaction.
-        let open_tx = if has_discord_call {
-            tx.commit().await?;
-            None
-        } else {
-            Some(tx)
+        let open_tx = match lease_tx.take() {
+            Some(mut tx) => {
+                case_leases::hold(&mut tx, case.id).await?;
+                tx.commit().await?;
+                None
+            }
+            None => warning_tx,
         };
+        drop(lease_tx);
 
         let is_member = cleared.target.is_some();
         let dm = dm_message(&cleared.guild.name, &case, &violation, plan.action);
@@ -295,11 +317,24 @@ impl CaseFlow {
         }
 
         let audit = audit_reason(case.case_number, req.reason.as_deref());
-        let discord_outcome = self.perform(req, &plan.effect, &audit).await;
+        let discord_outcome = match self.perform(req, &plan.effect, &audit).await {
+            Ok(()) => Ok(()),
+            Err(CallFailure::Refused(error)) => Err(error),
+            Err(CallFailure::NoAnswer(error)) => {
+                drop(open_tx);
+                let lease = lease.expect("a Discord call holds its case");
+                return self
+                    .leave_pending(req, &plan, case, lease, user_notified, &error, &violation)
+                    .await;
+            }
+        };
 
         let mut tx = match open_tx {
             Some(tx) => tx,
-            None => self.pool.begin().await?,
+            None => {
+                let lease = lease.as_mut().expect("a Discord call holds its case");
+                lease.begin().await?
+            }
         };
         let mut points = None;
         let settled = match &discord_outcome {
@@ -356,6 +391,9 @@ impl CaseFlow {
             }
         };
         tx.commit().await?;
+        if let Some(lease) = lease {
+            release(lease, case.id).await;
+        }
 
         let mut settled = settled;
         if discord_outcome.is_ok()
@@ -377,6 +415,7 @@ impl CaseFlow {
         let result = match discord_outcome {
             Ok(()) => ModActionResult {
                 success: true,
+                pending: false,
                 case_number: Some(settled.case_number),
                 error: None,
                 user_notified,
@@ -386,6 +425,7 @@ impl CaseFlow {
             },
             Err(_) => ModActionResult {
                 success: false,
+                pending: false,
                 case_number: Some(settled.case_number),
                 error: settled.failure.clone(),
                 user_notified,
@@ -401,15 +441,78 @@ impl CaseFlow {
         })
     }
 
+    /// Discord did not answer, so the action may or may not have taken effect: the case stays
+    /// PENDING (with whether the user was told) for reconciliation to settle from Discord's
+    /// state, and the moderator is told so. Nothing is posted to the mod log until then.
+    #[allow(clippy::too_many_arguments)]
+    async fn leave_pending(
+        &self,
+        req: &ActionRequest,
+        plan: &ActionPlan,
+        case: Case,
+        mut lease: CaseLease,
+        user_notified: bool,
+        error: &DiscordError,
+        violation: &Violation,
+    ) -> GavelResult<Outcome> {
+        tracing::warn!(%error, "Discord did not answer; the case stays pending for reconciliation");
+        let mut tx = lease.begin().await?;
+        if user_notified {
+            cases::set_user_notified(&mut *tx, case.id, true).await?;
+        }
+        ModEventLogger::log(
+            &mut *tx,
+            &event(req.guild_id, kinds::CASE_UNCONFIRMED, req.moderator_id)
+                .target(req.target_id)
+                .case(case.id)
+                .violation(&violation.key)
+                .details(req.reason.as_deref())
+                .data(serde_json::json!({
+                    "action": plan.action.as_str(),
+                    "case_number": case.case_number,
+                    "discord_status": error.status,
+                    "discord_code": error.code,
+                    "discord_message": error.message,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        release(lease, case.id).await;
+        let case = Case {
+            user_notified,
+            ..case
+        };
+        Ok(Outcome {
+            result: ModActionResult {
+                success: false,
+                pending: true,
+                case_number: Some(case.case_number),
+                error: Some(format!(
+                    "Discord did not answer, so it is not yet known whether this took effect; Gavel will check Discord and record the outcome in case #{}.",
+                    case.case_number
+                )),
+                user_notified,
+                standing: None,
+                escalation: None,
+                summary: summarize(plan.action, plan.duration, req.target_id),
+            },
+            case: Some(case),
+            // Strikes are written when reconciliation settles the case from Discord's state.
+            points: None,
+        })
+    }
+
+    /// Makes the action's Discord calls. A call Discord did not answer is told apart from a
+    /// refusal: it may have taken effect.
     async fn perform(
         &self,
         req: &ActionRequest,
         effect: &Effect,
         audit: &str,
-    ) -> Result<(), DiscordError> {
+    ) -> Result<(), CallFailure> {
         let (guild, target) = (req.guild_id, req.target_id);
         let port = self.port.as_ref();
-        match effect {
+        let result = match effect {
             Effect::None => Ok(()),
             Effect::Ban {
                 delete_message_seconds,
@@ -420,16 +523,31 @@ impl CaseFlow {
             Effect::Softban {
                 delete_message_seconds,
             } => {
-                port.ban(guild, target, *delete_message_seconds, audit)
-                    .await?;
-                port.unban(guild, target, audit).await.map_err(|e| DiscordError {
-                    message: format!(
-                        "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
-                        e.moderator_message()
-                    ),
-                    code: None,
-                    ..e
-                })
+                let banned = port
+                    .ban(guild, target, *delete_message_seconds, audit)
+                    .await;
+                if let Err(e) = &banned {
+                    if !outcome_unknown(e) {
+                        return Err(CallFailure::Refused(e.clone()));
+                    }
+                }
+                // The ban went through, or may have (no answer): lift it either way.
+                return match (port.unban(guild, target, audit).await, banned) {
+                    (Ok(()), _) => Ok(()),
+                    // No answer to the ban, and no ban to lift: it never took effect.
+                    (Err(e), Err(unanswered)) if e.is(codes::UNKNOWN_BAN) => {
+                        Err(CallFailure::Refused(unanswered))
+                    }
+                    (Err(e), _) if outcome_unknown(&e) => Err(CallFailure::NoAnswer(e)),
+                    (Err(e), _) => Err(CallFailure::Refused(DiscordError {
+                        message: format!(
+                            "they were banned, but lifting the ban failed ({}); they remain banned. Use /mod unban.",
+                            e.moderator_message()
+                        ),
+                        code: None,
+                        ..e
+                    })),
+                };
             }
             Effect::Unban => port.unban(guild, target, audit).await,
             Effect::Kick => port.kick(guild, target, audit).await,
@@ -442,15 +560,14 @@ impl CaseFlow {
                     match port.remove_role(guild, target, mute.role_id, audit).await {
                         Ok(()) => {}
                         // The member left or the role is gone: the mute is over either way.
-                        Err(e)
-                            if e.is(crate::ports::discord::codes::UNKNOWN_MEMBER)
-                                || e.is(crate::ports::discord::codes::UNKNOWN_ROLE) => {}
-                        Err(e) => return Err(e),
+                        Err(e) if e.is(codes::UNKNOWN_MEMBER) || e.is(codes::UNKNOWN_ROLE) => {}
+                        Err(e) => return Err(e.into()),
                     }
                 }
                 Ok(())
             }
-        }
+        };
+        result.map_err(CallFailure::from)
     }
 
     /// The rows that exist because the action took effect, written with the settle. `case` is
@@ -582,6 +699,36 @@ impl CaseFlow {
                 false
             }
         }
+    }
+}
+
+/// Why an action's Discord call did not go through.
+enum CallFailure {
+    /// Discord answered no (a 4xx, or 429): nothing was done.
+    Refused(DiscordError),
+    /// Discord did not answer (a 5xx, a network error, a timeout): it may have taken effect.
+    NoAnswer(DiscordError),
+}
+
+impl From<DiscordError> for CallFailure {
+    fn from(error: DiscordError) -> Self {
+        if outcome_unknown(&error) {
+            CallFailure::NoAnswer(error)
+        } else {
+            CallFailure::Refused(error)
+        }
+    }
+}
+
+fn outcome_unknown(error: &DiscordError) -> bool {
+    error.status == 0 || error.status >= 500
+}
+
+/// Lets go of a settled (or pending-for-reconciliation) case. A failure only costs the
+/// connection: the lease closes it, which drops the hold too.
+async fn release(lease: CaseLease, case_id: i64) {
+    if let Err(error) = lease.release(case_id).await {
+        tracing::warn!(%error, "could not release a case lease; its connection is closed instead");
     }
 }
 

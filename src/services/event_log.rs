@@ -9,6 +9,8 @@ pub mod kinds {
     pub const CASE_OPENED: &str = "case.opened";
     pub const CASE_APPLIED: &str = "case.applied";
     pub const CASE_FAILED: &str = "case.failed";
+    /// Discord did not answer the action's call; the case stays PENDING for reconciliation.
+    pub const CASE_UNCONFIRMED: &str = "case.unconfirmed";
     pub const CASE_RECORDED: &str = "case.recorded";
     pub const CASE_REASON_CHANGED: &str = "case.reason_changed";
     pub const CASE_VIOLATION_CHANGED: &str = "case.violation_changed";

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod event_log;
 pub mod evidence;
 pub mod flags;
+pub mod guild_presence;
 pub mod hierarchy;
 pub mod mod_log;
 pub mod mod_log_channel;
@@ -27,6 +28,7 @@ pub use cases::CaseService;
 pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
+pub use guild_presence::GuildPresenceService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -47,6 +49,7 @@ pub struct Services {
     pub settings: GuildSettingsService,
     pub events: ModEventLogger,
     pub audit_log_cases: AuditLogCaseService,
+    pub guild_presence: GuildPresenceService,
     pub evidence: EvidenceService,
 }
 
@@ -74,6 +77,7 @@ impl Services {
         let moderation = ModerationService::new(flow.clone(), warnings.clone(), settings.clone());
         Services {
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
+            guild_presence: GuildPresenceService::new(pool.clone()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
             moderation,

@@ -2,6 +2,7 @@
 //! transactions. `objects/`: where evidence objects are stored and downloaded from.
 
 pub mod bench;
+pub mod case_leases;
 pub mod cases;
 pub mod event_log;
 pub mod evidence;

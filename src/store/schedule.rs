@@ -51,13 +51,13 @@ pub async fn job<R: ScheduledRow>(
     Ok(id)
 }
 
-/// Gives a fresh job to every active row without a live one (or far past its time); returns
-/// how many.
+/// Gives a fresh job to every active, unparked row whose job is gone or whose worker is dead
+/// (silent for `worker_dead_secs`); returns how many.
 pub async fn reschedule_missing<R: ScheduledRow>(
     conn: &mut PgConnection,
-    overdue_secs: i64,
+    worker_dead_secs: i64,
 ) -> Result<usize, sqlx::Error> {
-    let rows = scheduled_row::needing_schedule::<R>(conn, overdue_secs).await?;
+    let rows = scheduled_row::needing_schedule::<R>(conn, worker_dead_secs).await?;
     for row in &rows {
         cancel(conn, row.job_id.as_deref()).await?;
         if let Some(due_at) = row.due_at {
@@ -141,6 +141,46 @@ pub async fn end_timeout_renewal(
         cancel(conn, renewal.job_id.as_deref()).await?;
     }
     Ok(())
+}
+
+/// Parks every tempban, mute and timeout renewal of a server Gavel is not in: their jobs are
+/// cancelled and reconciliation leaves them alone until [`unpark_guild`]. Returns how many.
+pub async fn park_guild(
+    conn: &mut PgConnection,
+    guild_id: u64,
+    reason: &str,
+) -> Result<usize, sqlx::Error> {
+    let mut parked = 0;
+    for jobs in [
+        scheduled_row::park_guild::<Tempban>(conn, guild_id, reason).await?,
+        scheduled_row::park_guild::<Mute>(conn, guild_id, reason).await?,
+        scheduled_row::park_guild::<TimeoutRenewal>(conn, guild_id, reason).await?,
+    ] {
+        parked += jobs.len();
+        job_queue::cancel_all(conn, jobs).await?;
+    }
+    Ok(parked)
+}
+
+/// Gavel is in the server (again): its parked rows get their jobs back, due at their time (at
+/// once when that has passed). Returns how many.
+pub async fn unpark_guild(conn: &mut PgConnection, guild_id: u64) -> Result<usize, sqlx::Error> {
+    Ok(unpark::<Tempban>(conn, guild_id).await?
+        + unpark::<Mute>(conn, guild_id).await?
+        + unpark::<TimeoutRenewal>(conn, guild_id).await?)
+}
+
+async fn unpark<R: ScheduledRow>(
+    conn: &mut PgConnection,
+    guild_id: u64,
+) -> Result<usize, sqlx::Error> {
+    let rows = scheduled_row::unpark_guild::<R>(conn, guild_id).await?;
+    for row in &rows {
+        if let Some(due_at) = row.due_at {
+            job::<R>(conn, row.key, 0, due_at).await?;
+        }
+    }
+    Ok(rows.len())
 }
 
 pub async fn cancel(conn: &mut PgConnection, job_id: Option<&str>) -> Result<(), sqlx::Error> {

@@ -243,28 +243,77 @@ pub async fn record_failure<R: ScheduledRow>(
     Ok(before.is_none())
 }
 
-/// Active rows whose job is missing (never scheduled, deleted, finished or given up) or that
-/// are more than `overdue_secs` past their time. Locked, skipping rows a job holds right now.
+/// Active rows that need a job: theirs is missing (never scheduled, deleted, finished or given
+/// up), or was claimed by a worker not seen for `worker_dead_secs` (dead: apalis re-queues its
+/// jobs too, and whichever runs second finds the row pointing elsewhere). A row whose job is
+/// pending, however far off (an hourly retry after a refusal), is left alone, and so are
+/// parked rows. Locked, skipping rows a job holds right now.
 pub async fn needing_schedule<R: ScheduledRow>(
     conn: &mut PgConnection,
-    overdue_secs: i64,
+    worker_dead_secs: i64,
 ) -> Result<Vec<RowState>, sqlx::Error> {
     let table = R::TABLE;
     let sql = table.sql(
         "SELECT t.* FROM {table} t
-         WHERE t.active AND t.{due} IS NOT NULL AND (
-             t.{due} - make_interval(secs => $2) < now() - make_interval(secs => $1)
-             OR t.job_id IS NULL
+         WHERE t.active AND t.{due} IS NOT NULL AND t.parked_at IS NULL AND (
+             t.job_id IS NULL
              OR NOT EXISTS (SELECT 1 FROM apalis.jobs j WHERE j.id = t.job_id AND (
-                 j.status IN ('Pending', 'Queued', 'Running')
-                 OR (j.status = 'Failed' AND j.attempts < j.max_attempts))))
+                 j.status = 'Pending'
+                 OR (j.status = 'Failed' AND j.attempts < j.max_attempts)
+                 OR (j.status IN ('Queued', 'Running') AND EXISTS (
+                     SELECT 1 FROM apalis.workers w WHERE w.id = j.lock_by
+                     AND w.last_seen > now() - make_interval(secs => $1))))))
          ORDER BY t.{due} LIMIT 1000
          FOR UPDATE OF t SKIP LOCKED",
     );
     let rows = sqlx::query(sql)
-        .bind(overdue_secs as f64)
-        .bind(table.lead.as_secs_f64())
+        .bind(worker_dead_secs as f64)
         .fetch_all(conn)
         .await?;
     rows.iter().map(|row| RowState::read(&table, row)).collect()
+}
+
+/// Parks the guild's active rows (Gavel is not in the server): no job, not rescheduled, with
+/// `reason`, until [`unpark_guild`]. Returns the jobs they pointed at, to cancel.
+pub async fn park_guild<R: ScheduledRow>(
+    conn: &mut PgConnection,
+    guild_id: u64,
+    reason: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = R::TABLE.sql(
+        "UPDATE {table} t SET parked_at = now(), parked_reason = $2, job_id = NULL
+         FROM (SELECT {key}, job_id FROM {table}
+               WHERE guild_id = $1 AND active AND parked_at IS NULL FOR UPDATE) old
+         WHERE t.{key} = old.{key}
+         RETURNING old.job_id",
+    );
+    let jobs: Vec<Option<String>> = sqlx::query_scalar(sql)
+        .bind(to_db(guild_id))
+        .bind(reason)
+        .fetch_all(conn)
+        .await?;
+    Ok(jobs.into_iter().flatten().collect())
+}
+
+/// Unparks the guild's rows (Gavel is in the server again); returns the active ones, to
+/// schedule.
+pub async fn unpark_guild<R: ScheduledRow>(
+    conn: &mut PgConnection,
+    guild_id: u64,
+) -> Result<Vec<RowState>, sqlx::Error> {
+    let table = R::TABLE;
+    let sql = table.sql(
+        "UPDATE {table} SET parked_at = NULL, parked_reason = NULL
+         WHERE guild_id = $1 AND parked_at IS NOT NULL
+         RETURNING *",
+    );
+    let rows = sqlx::query(sql)
+        .bind(to_db(guild_id))
+        .fetch_all(conn)
+        .await?;
+    let rows: Vec<RowState> = rows
+        .iter()
+        .map(|row| RowState::read(&table, row))
+        .collect::<Result<_, _>>()?;
+    Ok(rows.into_iter().filter(|row| row.active).collect())
 }

@@ -21,13 +21,13 @@ fn by_mod(target: u64) -> ActionRequest {
 }
 
 /// One process's scheduler: its own pool and Discord client, like a separate `gavel run`.
-struct Workers {
+pub(crate) struct Workers {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 impl Workers {
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         self.stop.send_replace(true);
         tokio::time::timeout(Duration::from_secs(30), self.task)
             .await
@@ -36,7 +36,12 @@ impl Workers {
     }
 }
 
-async fn job_context(app: &TestApp) -> JobContext {
+pub(crate) async fn job_context(app: &TestApp) -> JobContext {
+    job_context_with(app, JobsConfig::default()).await
+}
+
+/// A job context with its own pool and Discord client, and `config`.
+pub(crate) async fn job_context_with(app: &TestApp, config: JobsConfig) -> JobContext {
     let pool = PgPool::connect(&app.db.url).await.expect("a second pool");
     let http = Arc::new(build_http(
         "test-token",
@@ -44,16 +49,20 @@ async fn job_context(app: &TestApp) -> JobContext {
         gavel::config::DEFAULT_DISCORD_REQUEST_TIMEOUT,
     ));
     let port: Arc<dyn DiscordPort> = Arc::new(SerenityPort::connect(http).await.unwrap());
-    JobContext::new(pool, port, JobsConfig::default())
+    JobContext::new(pool, port, config)
 }
 
-async fn start_workers(app: &TestApp) -> Workers {
+pub(crate) async fn start_workers(app: &TestApp) -> Workers {
+    start_workers_with(app, JobsConfig::default()).await
+}
+
+pub(crate) async fn start_workers_with(app: &TestApp, config: JobsConfig) -> Workers {
     let (stop, shutdown) = watch::channel(false);
-    let task = worker::spawn(job_context(app).await, shutdown);
+    let task = worker::spawn(job_context_with(app, config).await, shutdown);
     Workers { stop, task }
 }
 
-async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+pub(crate) async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !done() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -61,7 +70,7 @@ async fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> boo
     }
 }
 
-fn unbans_of(app: &TestApp, user: u64) -> usize {
+pub(crate) fn unbans_of(app: &TestApp, user: u64) -> usize {
     app.discord
         .requests_matching("DELETE", &format!("/bans/{user}"))
         .len()
@@ -741,4 +750,252 @@ async fn expired_strikes_are_recorded_once_and_kept() {
         0,
         "no finished job is a week old"
     );
+}
+
+/// The current case's tempban row for `user`, read fresh.
+async fn active_tempban(app: &TestApp, user: u64) -> tempbans::Tempban {
+    tempbans::active_for_user(&app.db.pool, GUILD, user)
+        .await
+        .unwrap()
+        .expect("an active tempban")
+}
+
+/// Waits until the tempban's refusal is recorded (its next try is set for an hour later).
+async fn wait_for_refusal(app: &TestApp, user: u64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while active_tempban(app, user)
+        .await
+        .ending
+        .expiry_failure
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "the refusal was never recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_expiry_is_tried_once_an_hour_however_often_reconciliation_runs() {
+    let app = spawn_app().await;
+    app.discord
+        .fail_always("DELETE", "/bans/", 403, 50013, "Missing Permissions");
+    let workers = start_workers(&app).await;
+    let result = app
+        .services
+        .moderation
+        .tempban(by_mod(MEMBER), Duration::from_secs(1), None)
+        .await
+        .unwrap();
+    assert!(result.success, "{result:?}");
+    wait_until("the expiry is tried", Duration::from_secs(10), || {
+        unbans_of(&app, MEMBER) == 1
+    })
+    .await;
+    wait_for_refusal(&app, MEMBER).await;
+
+    // Reconciliation runs while the hour goes by; the tempban is long past its end by now.
+    sqlx::query("UPDATE tempbans SET expires_at = now() - interval '10 minutes'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let ctx = job_context(&app).await;
+    for _ in 0..5 {
+        reconcile::run(&ctx).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        unbans_of(&app, MEMBER),
+        1,
+        "a refused expiry is tried again in an hour, not on every reconciliation"
+    );
+    let tempban = active_tempban(&app, MEMBER).await;
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    let (status, run_at) = job_queue::status(&mut conn, tempban.ending.job_id.as_deref().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, "Pending");
+    assert!(
+        run_at > chrono::Utc::now() + chrono::Duration::minutes(55),
+        "the hourly retry stands: {run_at}"
+    );
+    workers.stop().await;
+}
+
+#[tokio::test]
+async fn reconciliation_reschedules_a_row_only_when_its_job_is_gone_or_its_worker_is_dead() {
+    let app = spawn_app().await;
+    let fourth = 100_000_000_000_003_000;
+    app.discord.add_user(fourth, "visitor", false);
+    let users = [MEMBER, OTHER_MEMBER, STRANGER, fourth];
+    let mut jobs = Vec::new();
+    for user in users {
+        let result = app
+            .services
+            .moderation
+            .tempban(by_mod(user), Duration::from_secs(3600), None)
+            .await
+            .unwrap();
+        assert!(result.success, "{result:?}");
+        jobs.push(active_tempban(&app, user).await.ending.job_id.unwrap());
+    }
+    // All four ended ten minutes ago (no worker runs in this test).
+    sqlx::query("UPDATE tempbans SET expires_at = now() - interval '10 minutes'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO apalis.workers (id, worker_type, storage_name, last_seen)
+         VALUES ('gavel-dead', $1, 'PgStorage', now() - interval '1 minute'),
+                ('gavel-alive', $1, 'PgStorage', now())",
+    )
+    .bind(job_queue::QUEUE)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    let set = |sql: &'static str, job: String| {
+        let pool = app.db.pool.clone();
+        async move {
+            sqlx::query(sql).bind(job).execute(&pool).await.unwrap();
+        }
+    };
+    // MEMBER: a deliberate retry an hour from now.
+    set(
+        "UPDATE apalis.jobs SET run_at = now() + interval '1 hour' WHERE id = $1",
+        jobs[0].clone(),
+    )
+    .await;
+    // OTHER_MEMBER: claimed by a worker that died.
+    set(
+        "UPDATE apalis.jobs SET status = 'Running', lock_by = 'gavel-dead', lock_at = now()
+         WHERE id = $1",
+        jobs[1].clone(),
+    )
+    .await;
+    // STRANGER: claimed by a live worker, running now.
+    set(
+        "UPDATE apalis.jobs SET status = 'Running', lock_by = 'gavel-alive', lock_at = now()
+         WHERE id = $1",
+        jobs[2].clone(),
+    )
+    .await;
+    // The fourth: its job is gone.
+    set("DELETE FROM apalis.jobs WHERE id = $1", jobs[3].clone()).await;
+
+    let ctx = job_context(&app).await;
+    let scheduled = reconcile::schedule_missing(&ctx).await.unwrap();
+    let now_jobs: Vec<String> = {
+        let mut out = Vec::new();
+        for user in users {
+            out.push(active_tempban(&app, user).await.ending.job_id.unwrap());
+        }
+        out
+    };
+    assert_eq!(now_jobs[0], jobs[0], "the deliberate retry is kept");
+    assert_ne!(now_jobs[1], jobs[1], "the dead worker's row gets a new job");
+    assert_eq!(now_jobs[2], jobs[2], "a live worker's job is left alone");
+    assert_ne!(now_jobs[3], jobs[3], "the row whose job is gone gets one");
+    assert_eq!(scheduled, 2);
+    assert_eq!(reconcile::schedule_missing(&ctx).await.unwrap(), 0);
+}
+
+/// Jobs wait for their Discord slot (the pacer) before they lock their row: a job waiting its
+/// turn holds no transaction, no row lock and no connection in a transaction.
+#[tokio::test]
+async fn jobs_wait_for_the_pacer_without_holding_a_transaction() {
+    let app = spawn_app().await;
+    let users: Vec<u64> = (0..5).map(|i| 100_000_000_000_002_000 + i).collect();
+    for user in &users {
+        app.discord.add_user(*user, "visitor", false);
+        let result = app
+            .services
+            .moderation
+            .tempban(by_mod(*user), Duration::from_secs(1), None)
+            .await
+            .unwrap();
+        assert!(result.success, "{result:?}");
+    }
+    // One Discord call a second: the five expiries, due together, take about four seconds.
+    let config = JobsConfig {
+        discord_rate: 1,
+        ..JobsConfig::default()
+    };
+    let workers = start_workers_with(&app, config).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut longest: f64 = 0.0;
+    while users.iter().any(|u| app.discord.is_banned(GUILD, *u)) {
+        assert!(Instant::now() < deadline, "the bans were not all lifted");
+        let oldest: Option<f64> = sqlx::query_scalar(
+            "SELECT max(extract(epoch FROM clock_timestamp() - xact_start))::float8
+             FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND state LIKE 'idle in transaction%'",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        longest = longest.max(oldest.unwrap_or(0.0));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        longest < 1.5,
+        "a transaction sat idle for {longest:.1} s while its job waited for the pacer"
+    );
+    workers.stop().await;
+}
+
+/// A PENDING case voided before reconciliation settles it keeps no strikes: the void stands.
+#[tokio::test]
+async fn reconciliation_writes_no_strikes_for_a_case_voided_while_pending() {
+    let app = spawn_app().await;
+    let mut conn = app.db.pool.acquire().await.unwrap();
+    cases::insert(
+        &mut conn,
+        &cases::NewCase {
+            guild_id: GUILD,
+            action: ModAction::Ban,
+            state: CaseState::Pending,
+            moderator_id: MODERATOR,
+            target_id: MEMBER,
+            reason: Some("spam"),
+            violation_type: "spam",
+            violation_details: None,
+            strike_points: 3,
+            duration_secs: None,
+            expires_at: None,
+            source: "command",
+        },
+    )
+    .await
+    .unwrap();
+    app.discord.ban_directly(GUILD, MEMBER, Some("[#1] spam"));
+    app.services
+        .cases
+        .void(GUILD, SENIOR_MOD, 1, "wrong user")
+        .await
+        .unwrap();
+    sqlx::query("UPDATE mod_cases SET created_at = now() - interval '1 minute'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let ctx = job_context(&app).await;
+    let report = reconcile::run(&ctx).await.unwrap();
+    assert_eq!(report.cases_settled, 1);
+    let case = app.case_row(1).await;
+    assert_eq!(
+        case.state,
+        CaseState::Applied,
+        "what Discord shows is recorded"
+    );
+    assert_eq!(
+        case.status,
+        gavel::domain::CaseStatus::Void,
+        "the void stands"
+    );
+    let strikes: i64 = sqlx::query_scalar("SELECT count(*) FROM strikes")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(strikes, 0, "a void case adds no strikes");
 }

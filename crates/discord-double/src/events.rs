@@ -158,6 +158,25 @@ pub fn channel_deleted(state: &mut State, channel: Value) {
     dispatch(state, "CHANNEL_DELETE", channel);
 }
 
+/// GUILD_DELETE: with `unavailable`, an outage (the guild comes back); without, the bot was
+/// removed from the guild (kicked, or the guild deleted).
+pub fn guild_deleted(state: &mut State, guild_id: u64, unavailable: bool) {
+    let mut data = json!({ "id": guild_id.to_string() });
+    if unavailable {
+        data["unavailable"] = json!(true);
+    }
+    dispatch(state, "GUILD_DELETE", data);
+}
+
+/// GUILD_CREATE for a seeded guild, as when the bot is added to it (again).
+pub fn guild_created(state: &mut State, guild_id: u64) {
+    let Some(guild) = state.guilds.get(&guild_id) else {
+        return;
+    };
+    let data = models::guild_create(state, guild);
+    dispatch(state, "GUILD_CREATE", data);
+}
+
 /// MESSAGE_CREATE for a stored message; guild messages carry `guild_id` and the author's
 /// `member` as on the real gateway.
 pub fn message_created(state: &mut State, message_id: u64) {

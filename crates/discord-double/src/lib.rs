@@ -694,6 +694,18 @@ impl DiscordDouble {
         });
     }
 
+    /// GUILD_DELETE for the guild: `unavailable` for an outage, otherwise the bot was removed.
+    /// Only the event: the guild's state and REST routes stay as they are (inject failures for
+    /// what REST answers a bot that is not in the guild).
+    pub fn guild_delete(&self, guild_id: u64, unavailable: bool) {
+        self.update(|state| events::guild_deleted(state, guild_id, unavailable));
+    }
+
+    /// GUILD_CREATE for a seeded guild: the bot was added (back) to it.
+    pub fn guild_create(&self, guild_id: u64) {
+        self.update(|state| events::guild_created(state, guild_id));
+    }
+
     /// Records an audit log entry and dispatches GUILD_AUDIT_LOG_ENTRY_CREATE; returns its id.
     pub fn audit_log_entry(&self, guild_id: u64, entry: AuditLogEntry) -> u64 {
         self.update(|state| events::audit_log_entry(state, guild_id, &entry))
