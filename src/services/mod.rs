@@ -8,6 +8,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod flags;
 pub mod hierarchy;
+pub mod mass_ban;
 pub mod mod_log;
 pub mod mod_log_channel;
 pub mod moderation;
@@ -27,6 +28,7 @@ pub use cases::CaseService;
 pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
+pub use mass_ban::MassBanService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -38,6 +40,7 @@ pub use warnings::WarningService;
 #[derive(Clone)]
 pub struct Services {
     pub moderation: ModerationService,
+    pub mass_ban: MassBanService,
     pub mutes: MuteService,
     pub cases: CaseService,
     pub notes: NotesService,
@@ -76,6 +79,7 @@ impl Services {
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
+            mass_ban: MassBanService::new(pool.clone(), port.clone(), settings.clone()),
             moderation,
             cases,
             notes: NotesService::new(pool.clone(), port.clone()),
