@@ -51,8 +51,7 @@ pub fn allowed(
 /// the moderator (Administrator has both); a moderator role stands in for neither here.
 pub fn bulk_ban_allowed(member_permissions: u64) -> Result<(), String> {
     let needed = permissions::BAN_MEMBERS | permissions::MANAGE_GUILD;
-    if member_permissions & permissions::ADMINISTRATOR != 0
-        || member_permissions & needed == needed
+    if member_permissions & permissions::ADMINISTRATOR != 0 || member_permissions & needed == needed
     {
         return Ok(());
     }

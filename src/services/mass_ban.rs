@@ -134,7 +134,11 @@ impl MassBanService {
         let mut text = req.users.clone().unwrap_or_default();
         if let Some(link) = req.from_message.as_deref().filter(|l| !l.trim().is_empty()) {
             text.push('\n');
-            text.push_str(&self.message_text(req.guild_id, req.moderator_id, link).await?);
+            text.push_str(
+                &self
+                    .message_text(req.guild_id, req.moderator_id, link)
+                    .await?,
+            );
         }
         if text.trim().is_empty() {
             return Err(GavelError::invalid(
@@ -258,7 +262,12 @@ impl MassBanService {
 
     /// The content of the message a link points to, if it is in this server and the moderator
     /// can read its channel (the same checks as evidence capture).
-    async fn message_text(&self, guild_id: u64, moderator_id: u64, link: &str) -> GavelResult<String> {
+    async fn message_text(
+        &self,
+        guild_id: u64,
+        moderator_id: u64,
+        link: &str,
+    ) -> GavelResult<String> {
         let Some((link_guild, channel_id, message_id)) = parse_message_link(link) else {
             return Err(GavelError::invalid(
                 "from_message takes a Discord message link (Copy Message Link).",
@@ -350,7 +359,12 @@ impl MassBanService {
     }
 
     /// Cancel: the batch is dropped; nothing else changes.
-    pub async fn cancel(&self, guild_id: u64, presser: u64, batch_id: uuid::Uuid) -> GavelResult<()> {
+    pub async fn cancel(
+        &self,
+        guild_id: u64,
+        presser: u64,
+        batch_id: uuid::Uuid,
+    ) -> GavelResult<()> {
         self.open_batch(guild_id, presser, batch_id).await?;
         let batch = mass_bans::decide(&self.pool, guild_id, presser, batch_id, "CANCELLED")
             .await?
@@ -485,10 +499,17 @@ impl MassBanService {
                     report.pending.extend(chunk.iter().cloned());
                     continue;
                 }
-                Err(e) => (HashSet::new(), ids.iter().copied().collect(), e.moderator_message()),
+                Err(e) => (
+                    HashSet::new(),
+                    ids.iter().copied().collect(),
+                    e.moderator_message(),
+                ),
             };
             let pick = |set: &HashSet<u64>| -> Vec<&Case> {
-                chunk.iter().filter(|c| set.contains(&c.target_id)).collect()
+                chunk
+                    .iter()
+                    .filter(|c| set.contains(&c.target_id))
+                    .collect()
             };
             let (applied, not_applied) = (pick(&banned), pick(&failed));
             // Users Discord named in neither list stay PENDING for reconciliation.
@@ -557,7 +578,10 @@ fn summary_embed(report: &MassBanReport, moderator: u64, reason: Option<&str>) -
         _ => "none".into(),
     };
     let mut embed = Embed {
-        title: Some(format!("Mass ban · batch {}", batch_label(&report.batch_id))),
+        title: Some(format!(
+            "Mass ban · batch {}",
+            batch_label(&report.batch_id)
+        )),
         description: Some(format!(
             "<@{moderator}> banned {} users ({} failed, {} skipped{}).",
             report.banned.len(),

@@ -58,7 +58,10 @@ pub struct NewBatch<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, batch: &NewBatch<'_>) -> Result<BatchRow, sqlx::Error> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    batch: &NewBatch<'_>,
+) -> Result<BatchRow, sqlx::Error> {
     let ids: Vec<i64> = batch.user_ids.iter().copied().map(to_db).collect();
     sqlx::query_as(
         "INSERT INTO mass_ban_batches (id, guild_id, moderator_id, moderator_top_position, reason,

@@ -744,9 +744,8 @@ async fn channel_overwrites_threads_and_deleted_channels_decide_what_the_bot_see
 async fn bulk_ban_follows_discords_shape_and_limits() {
     let double = seeded_double().await;
     let http = double.serenity_http();
-    let ids = |users: &[u64]| {
-        json!({ "user_ids": users.iter().map(u64::to_string).collect::<Vec<_>>() })
-    };
+    let ids =
+        |users: &[u64]| json!({ "user_ids": users.iter().map(u64::to_string).collect::<Vec<_>>() });
 
     let too_many: Vec<u64> = (0..201).map(|i| 10_000 + i).collect();
     let (status, code, message) =
@@ -768,8 +767,10 @@ async fn bulk_ban_follows_discords_shape_and_limits() {
     );
 
     // Everyone already banned or above the bot: an error, not an empty success.
-    let (status, code, message) =
-        discord_error(http.bulk_ban_users(guild(), &ids(&[MEMBER, SENIOR]), None).await);
+    let (status, code, message) = discord_error(
+        http.bulk_ban_users(guild(), &ids(&[MEMBER, SENIOR]), None)
+            .await,
+    );
     assert_eq!((status, code), (400, 500_000), "{message}");
 
     // Ban Members alone is not enough.

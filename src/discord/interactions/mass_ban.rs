@@ -193,7 +193,10 @@ pub fn preview_embed(preview: &Preview) -> CreateEmbed {
     if preview.duplicates > 0 {
         embed = embed.field(
             "Duplicates",
-            format!("{} repeated ids counted once", preview.duplicates),
+            match preview.duplicates {
+                1 => "1 repeat counted once".to_string(),
+                n => format!("{n} repeats counted once"),
+            },
             true,
         );
     }
