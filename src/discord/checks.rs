@@ -47,6 +47,34 @@ pub fn allowed(
     ))
 }
 
+/// Discord's bulk ban needs Manage Server as well as Ban Members, so a mass ban asks both of
+/// the moderator (Administrator has both); a moderator role stands in for neither here.
+pub fn bulk_ban_allowed(member_permissions: u64) -> Result<(), String> {
+    let needed = permissions::BAN_MEMBERS | permissions::MANAGE_GUILD;
+    if member_permissions & permissions::ADMINISTRATOR != 0 || member_permissions & needed == needed
+    {
+        return Ok(());
+    }
+    Err("A mass ban needs both the Ban Members and Manage Server permissions (Discord requires both for bulk bans).".into())
+}
+
+/// [`require`] for a mass ban: Ban Members and Manage Server, then acknowledges.
+pub async fn require_bulk_ban(ctx: Context<'_>) -> Result<u64, CommandError> {
+    let guild_id = check(ctx, Permission::BanMembers).await?;
+    let perms = match ctx {
+        poise::Context::Application(app) => app
+            .interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.permissions)
+            .map_or(0, |p| p.bits()),
+        poise::Context::Prefix(_) => 0,
+    };
+    bulk_ban_allowed(perms).map_err(CommandError::Refused)?;
+    ctx.defer_ephemeral().await?;
+    Ok(guild_id)
+}
+
 /// Checks the invoker of a slash command and acknowledges it; returns the guild id.
 pub async fn require(ctx: Context<'_>, needed: Permission) -> Result<u64, CommandError> {
     let guild_id = check(ctx, needed).await?;
@@ -84,6 +112,16 @@ pub async fn check(ctx: Context<'_>, needed: Permission) -> Result<u64, CommandE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mass_ban_needs_ban_members_and_manage_server() {
+        use permissions::{ADMINISTRATOR, BAN_MEMBERS, MANAGE_GUILD};
+        assert!(bulk_ban_allowed(BAN_MEMBERS | MANAGE_GUILD).is_ok());
+        assert!(bulk_ban_allowed(ADMINISTRATOR).is_ok());
+        let refused = bulk_ban_allowed(BAN_MEMBERS).unwrap_err();
+        assert!(refused.contains("Manage Server"), "{refused}");
+        assert!(bulk_ban_allowed(MANAGE_GUILD).is_err());
+    }
 
     #[test]
     fn permission_or_mod_role_admits_and_config_needs_manage_server() {

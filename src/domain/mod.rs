@@ -5,6 +5,7 @@ pub mod duration;
 pub mod escalation;
 pub mod evidence;
 pub mod ids;
+pub mod mass_ban;
 pub mod message;
 pub mod permissions;
 pub mod reason;

@@ -22,6 +22,8 @@ pub mod codes {
     pub const CANNOT_DM: u32 = 50007;
     pub const MISSING_PERMISSIONS: u32 = 50013;
     pub const MISSING_ACCESS: u32 = 50001;
+    /// A bulk ban in which no user could be banned (already banned, or ranked above the bot).
+    pub const BULK_BAN_FAILED: u32 = 500000;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,6 +66,9 @@ impl DiscordError {
             }
             Some(codes::UNKNOWN_CHANNEL) => "That channel no longer exists.".into(),
             Some(codes::UNKNOWN_USER) => "Discord does not know that user.".into(),
+            Some(codes::BULK_BAN_FAILED) => {
+                "Discord banned none of them: they are already banned, or ranked above Gavel.".into()
+            }
             _ if self.status == 429 => {
                 "Discord is rate-limiting Gavel; try again in a few seconds.".into()
             }

@@ -31,6 +31,8 @@ pub mod kinds {
     pub const MUTE_EXPIRED: &str = "mute.expired";
     pub const TIMEOUT_RENEWED: &str = "timeout.renewed";
     pub const CASE_RECONCILED: &str = "case.reconciled";
+    pub const MASSBAN_CONFIRMED: &str = "massban.confirmed";
+    pub const MASSBAN_CANCELLED: &str = "massban.cancelled";
     pub const STRIKE_EXPIRED: &str = "strike.expired";
     pub const EVIDENCE_ADDED: &str = "evidence.added";
     pub const EVIDENCE_AMENDED: &str = "evidence.amended";

@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod flags;
 pub mod guild_presence;
 pub mod hierarchy;
+pub mod mass_ban;
 pub mod mod_log;
 pub mod mod_log_channel;
 pub mod moderation;
@@ -29,6 +30,7 @@ pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
 pub use guild_presence::GuildPresenceService;
+pub use mass_ban::MassBanService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -40,6 +42,7 @@ pub use warnings::WarningService;
 #[derive(Clone)]
 pub struct Services {
     pub moderation: ModerationService,
+    pub mass_ban: MassBanService,
     pub mutes: MuteService,
     pub cases: CaseService,
     pub notes: NotesService,
@@ -80,6 +83,7 @@ impl Services {
             guild_presence: GuildPresenceService::new(pool.clone()),
             evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
+            mass_ban: MassBanService::new(pool.clone(), port.clone(), settings.clone()),
             moderation,
             cases,
             notes: NotesService::new(pool.clone(), port.clone()),

@@ -36,6 +36,9 @@ pub struct Case {
     pub closed_by: Option<i64>,
     pub voided_by: Option<i64>,
     pub void_reason: Option<String>,
+    /// The mass ban that opened this case (`/mod massban`), shared by all its cases.
+    #[sqlx(default)]
+    pub batch_id: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone)]
@@ -296,6 +299,58 @@ pub async fn pending_older_than(
          AND created_at < now() - make_interval(secs => $1) ORDER BY id",
     )
     .bind(age_secs as f64)
+    .fetch_all(db)
+    .await
+}
+
+/// Marks a case (inserted in the same transaction) as one of a mass ban's.
+pub async fn set_batch(
+    conn: &mut PgConnection,
+    case_id: i64,
+    batch_id: uuid::Uuid,
+) -> Result<Case, sqlx::Error> {
+    sqlx::query_as("UPDATE mod_cases SET batch_id = $2 WHERE id = $1 RETURNING *")
+        .bind(case_id)
+        .bind(batch_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// [`settle`] for many cases with one outcome (a bulk call's banned or failed users). Cases
+/// settled meanwhile (by reconciliation) are left as they are and not returned.
+pub async fn settle_many(
+    conn: &mut PgConnection,
+    case_ids: &[i64],
+    state: CaseState,
+    failure: Option<&str>,
+) -> Result<Vec<Case>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE mod_cases
+         SET state = $2, failure = $3, settled_at = now(), updated_at = now(),
+             status = CASE WHEN $2 = 'FAILED' AND status = 'OPEN' THEN 'CLOSED' ELSE status END,
+             closed_at = CASE WHEN $2 = 'FAILED' THEN COALESCE(closed_at, now())
+                 ELSE closed_at END
+         WHERE id = ANY($1) AND state = 'PENDING'
+         RETURNING *",
+    )
+    .bind(case_ids)
+    .bind(state.as_str())
+    .bind(failure)
+    .fetch_all(conn)
+    .await
+}
+
+/// A mass ban's cases, in case-number order.
+pub async fn for_batch(
+    db: impl PgExecutor<'_>,
+    guild_id: u64,
+    batch_id: uuid::Uuid,
+) -> Result<Vec<Case>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT * FROM mod_cases WHERE guild_id = $1 AND batch_id = $2 ORDER BY case_number",
+    )
+    .bind(to_db(guild_id))
+    .bind(batch_id)
     .fetch_all(db)
     .await
 }

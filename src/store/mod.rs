@@ -8,6 +8,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod flags;
 pub mod job_queue;
+pub mod mass_bans;
 pub mod mutes;
 pub mod notes;
 pub mod objects;

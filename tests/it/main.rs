@@ -16,6 +16,7 @@ mod evidence_access;
 mod evidence_tamper;
 mod jobs;
 mod layering;
+mod mass_ban;
 mod mod_log_channel;
 mod moderation;
 mod mutes;

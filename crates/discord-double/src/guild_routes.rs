@@ -463,9 +463,11 @@ pub fn bulk_ban(state: &mut State, request: &IncomingRequest, guild: &str) -> Ro
         ));
     }
     delete_message_seconds(body["delete_message_seconds"].as_u64())?;
+    let bot = state.bot_identity().user_id;
     let mut banned = Vec::new();
     let mut failed = Vec::new();
-    for user_id in user_ids {
+    // Discord leaves the bot itself out of both lists.
+    for user_id in user_ids.into_iter().filter(|id| *id != bot) {
         let already_banned = state.guild(guild_id)?.bans.contains_key(&user_id);
         if already_banned || check_bannable(state, guild_id, user_id).is_err() {
             failed.push(user_id.to_string());
@@ -475,7 +477,8 @@ pub fn bulk_ban(state: &mut State, request: &IncomingRequest, guild: &str) -> Ro
         }
     }
     if banned.is_empty() {
-        return Err(ApiError::new(403, 500_000, "Failed to ban users"));
+        // Discord answers 400 with code 500000 when it banned nobody.
+        return Err(ApiError::new(400, 500_000, "Failed to ban users"));
     }
     Ok(Outcome::Json(
         json!({ "banned_users": banned, "failed_users": failed }),

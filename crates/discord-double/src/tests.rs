@@ -736,3 +736,47 @@ async fn channel_overwrites_threads_and_deleted_channels_decide_what_the_bot_see
     assert!(http.get_channels(guild()).await.unwrap().len() == 1);
     crate::openapi::assert_requests_match_spec(&double.requests());
 }
+
+/// Bulk ban as Discord has it: Ban Members and Manage Server, 1 to 200 users, the bot left out
+/// of both lists, the already banned and those above the bot in `failed_users`, and 400 with
+/// code 500000 when nobody could be banned.
+#[tokio::test]
+async fn bulk_ban_follows_discords_shape_and_limits() {
+    let double = seeded_double().await;
+    let http = double.serenity_http();
+    let ids =
+        |users: &[u64]| json!({ "user_ids": users.iter().map(u64::to_string).collect::<Vec<_>>() });
+
+    let too_many: Vec<u64> = (0..201).map(|i| 10_000 + i).collect();
+    let (status, code, message) =
+        discord_error(http.bulk_ban_users(guild(), &ids(&too_many), None).await);
+    assert_eq!((status, code), (400, 50035), "{message}");
+    assert!(message.contains("user_ids"), "{message}");
+    let (status, code, _) = discord_error(http.bulk_ban_users(guild(), &ids(&[]), None).await);
+    assert_eq!((status, code), (400, 50035));
+
+    let result = http
+        .bulk_ban_users(guild(), &ids(&[BOT, MEMBER, SENIOR]), Some("raid"))
+        .await
+        .unwrap();
+    assert_eq!(result.banned_users, vec![UserId::new(MEMBER)]);
+    assert_eq!(
+        result.failed_users,
+        vec![UserId::new(SENIOR)],
+        "the bot is in neither list; Senior outranks it"
+    );
+
+    // Everyone already banned or above the bot: an error, not an empty success.
+    let (status, code, message) = discord_error(
+        http.bulk_ban_users(guild(), &ids(&[MEMBER, SENIOR]), None)
+            .await,
+    );
+    assert_eq!((status, code), (400, 500_000), "{message}");
+
+    // Ban Members alone is not enough.
+    double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS & !MANAGE_GUILD);
+    let (status, code, _) =
+        discord_error(http.bulk_ban_users(guild(), &ids(&[OUTSIDER]), None).await);
+    assert_eq!((status, code), (403, 50013));
+    assert!(!double.is_banned(GUILD, OUTSIDER));
+}

@@ -9,6 +9,7 @@ mod evidence;
 mod flag;
 mod history;
 mod kick;
+mod massban;
 mod mute;
 mod notes;
 mod panel;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
     default_member_permissions = "MODERATE_MEMBERS",
     subcommands(
         "ban::ban",
+        "massban::massban",
         "unban::unban",
         "softban::softban",
         "kick::kick",

@@ -192,6 +192,14 @@ impl<I> Admitted<'_, I> {
         self.interaction.user_id()
     }
 
+    /// The presser's server permissions as Discord sent them with the press.
+    pub fn presser_permissions(&self) -> u64 {
+        self.interaction
+            .member()
+            .and_then(|m| m.permissions)
+            .map_or(0, |p| p.bits())
+    }
+
     /// Checks that the presser has `permission` or a mod role, and refuses them when not. The
     /// guard does this with the id's permission; handlers that do not defer may require more.
     pub async fn require(&self, permission: Permission) -> Result<bool, CommandError> {

@@ -3,6 +3,7 @@
 
 pub mod evidence;
 pub mod guard;
+pub mod mass_ban;
 pub mod pagination;
 pub mod panel;
 
@@ -23,6 +24,7 @@ pub async fn dispatch(ctx: &Context, data: &Data, interaction: &Interaction) {
                 Some("panel") => panel::press_button(ctx, data, pressed).await,
                 Some("panelpick") => panel::pick_from_menu(ctx, data, pressed).await,
                 Some("evupload") => evidence::record_upload(ctx, data, pressed).await,
+                Some("massban") => mass_ban::press(ctx, data, pressed).await,
                 _ => Ok(()),
             };
             if let Err(error) = handled {
