@@ -167,6 +167,34 @@ impl ModerationService {
         self.act(&req, timeout_plan(duration)?).await
     }
 
+    /// Lifts a member's Discord timeout and stops renewing it if it is a long one. Refused,
+    /// with no case, when the member is not timed out.
+    pub async fn untimeout(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
+        // Someone not in the server is refused by the case flow, which says so.
+        if let Some(member) = self.flow.port().member(req.guild_id, req.target_id).await? {
+            if !member
+                .timed_out_until
+                .is_some_and(|until| until > Utc::now())
+            {
+                return Err(GavelError::invalid(format!(
+                    "<@{}> is not timed out.",
+                    req.target_id
+                )));
+            }
+        }
+        self.act(
+            &req,
+            ActionPlan {
+                action: ModAction::Untimeout,
+                duration: None,
+                target_must_be_member: true,
+                dm: DmTiming::Never,
+                effect: Effect::ClearTimeout,
+            },
+        )
+        .await
+    }
+
     /// A warning: strike points from its violation type, the user's standing afterwards, and
     /// the escalation it triggers when it crosses a threshold.
     pub async fn warn(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
