@@ -180,9 +180,9 @@ impl ModerationService {
     pub async fn untimeout(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
         // Someone not in the server is refused by the case flow, which says so.
         if let Some(member) = self.flow.port().member(req.guild_id, req.target_id).await? {
-            if !member
+            if member
                 .timed_out_until
-                .is_some_and(|until| until > Utc::now())
+                .is_none_or(|until| until <= Utc::now())
             {
                 return Err(GavelError::invalid(format!(
                     "<@{}> is not timed out.",
