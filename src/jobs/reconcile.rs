@@ -186,12 +186,16 @@ async fn observe(
                 observation(true, "no mute role on the member", member)
             }
         }
-        ModAction::Untimeout | ModAction::Warn => match port.member(guild, user).await? {
+        ModAction::Untimeout => match port.member(guild, user).await? {
             Some(member) if member.timed_out_until.is_some_and(|t| t > Utc::now()) => {
                 observation(false, "the member still timed out", Some(member))
             }
-            member => observation(true, "no timeout", member),
+            Some(member) => observation(true, "no timeout on the member", Some(member)),
+            // Gavel could not have lifted it: Discord refuses to edit someone who left.
+            None => observation(false, "the user not in the server", None),
         },
+        // Warnings settle in the transaction that opens them, so are never left pending.
+        ModAction::Warn => observation(true, "nothing to apply for a warning", None),
         // Reports are recorded APPLIED (nothing is done in Discord), so never reconciled.
         ModAction::Report => observation(true, "nothing to apply for a report", None),
     })
@@ -256,6 +260,16 @@ async fn record_aftermath(
                     schedule::start_timeout_renewal(tx, &renewal).await?;
                 }
             }
+        }
+        // The timeout is gone, so its renewal (if it was a long one) must not put it back.
+        ModAction::Untimeout => {
+            schedule::end_timeout_renewal(
+                tx,
+                guild,
+                user,
+                &format!("lifted in case #{}", case.case_number),
+            )
+            .await?;
         }
         ModAction::Mute => {
             if let Some((mute_type, role_id)) = observation

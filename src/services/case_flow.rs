@@ -118,6 +118,8 @@ pub enum Effect {
     Timeout {
         until: DateTime<Utc>,
     },
+    /// Lifts a timeout (and stops renewing a long one).
+    ClearTimeout,
     AddMuteRole {
         role_id: u64,
         mute_type: MuteType,
@@ -552,6 +554,7 @@ impl CaseFlow {
             Effect::Unban => port.unban(guild, target, audit).await,
             Effect::Kick => port.kick(guild, target, audit).await,
             Effect::Timeout { until } => port.set_timeout(guild, target, *until, audit).await,
+            Effect::ClearTimeout => port.clear_timeout(guild, target, audit).await,
             Effect::AddMuteRole { role_id, .. } => {
                 port.add_role(guild, target, *role_id, audit).await
             }
@@ -659,6 +662,15 @@ impl CaseFlow {
                     };
                     schedule::start_timeout_renewal(tx, &renewal).await?;
                 }
+            }
+            (Effect::ClearTimeout, _) => {
+                schedule::end_timeout_renewal(
+                    tx,
+                    req.guild_id,
+                    req.target_id,
+                    &format!("lifted in case #{}", case.case_number),
+                )
+                .await?;
             }
             (Effect::AddMuteRole { role_id, mute_type }, _) => {
                 schedule::start_mute(

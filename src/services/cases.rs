@@ -278,6 +278,117 @@ impl CaseService {
         Ok(closed)
     }
 
+    /// Reopens a closed case, for more work on it. A void case was withdrawn and stays so.
+    pub async fn reopen(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+        reason: Option<&str>,
+    ) -> GavelResult<Case> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        check_reason_length(reason)?;
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        let case = locked_case(&mut tx, guild_id, case_number).await?;
+        match case.status {
+            CaseStatus::Open => {
+                return Err(GavelError::invalid(format!(
+                    "Case #{case_number} is already open."
+                )))
+            }
+            CaseStatus::Void => {
+                return Err(GavelError::invalid(format!(
+                    "Case #{case_number} is void: it was withdrawn, so it cannot be reopened; open a new case instead."
+                )))
+            }
+            CaseStatus::Closed => {}
+        }
+        // Locked and CLOSED, so it reopens.
+        let reopened = cases::reopen(&mut tx, case.id)
+            .await?
+            .ok_or_else(|| GavelError::invalid(format!("Case #{case_number} is not closed.")))?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::CASE_REOPENED, actor_id)
+                .target(case.target_id)
+                .case(case.id)
+                .violation(&case.violation_type)
+                .details(reason)
+                .data(serde_json::json!({
+                    "case_number": case_number,
+                    "closed_at": case.closed_at,
+                    "closed_by": case.closed_by.map(|id| id.to_string()),
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(reopened)
+    }
+
+    /// Voids a case's strikes while the case itself stands (the action was right, the points
+    /// were not): they stop counting, the rows stay with who voided them and why. Returns the
+    /// strikes voided and the user's standing afterwards.
+    pub async fn void_strikes(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+        reason: &str,
+    ) -> GavelResult<VoidedStrikes> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(GavelError::invalid("Say why the strikes are voided."));
+        }
+        check_reason_length(Some(reason))?;
+        self.refuse_unless_may_change(guild_id, actor_id, case_number)
+            .await?;
+        let mut tx = self.pool.begin().await?;
+        let case = locked_case(&mut tx, guild_id, case_number).await?;
+        // The same lock actions take before reading points, so standing is read after them.
+        strikes::lock_user(&mut tx, guild_id, case.target_id).await?;
+        let voided = strikes::void_for_case(
+            &mut tx,
+            case.id,
+            actor_id,
+            &format!("strikes of case #{case_number} voided: {reason}"),
+        )
+        .await?;
+        if voided.is_empty() {
+            return Err(GavelError::invalid(format!(
+                "Case #{case_number} has no strikes left to void."
+            )));
+        }
+        let points_after = strikes::active_points(&mut *tx, guild_id, case.target_id).await?;
+        let points_voided: i32 = voided.iter().map(|s| s.points).sum();
+        ModEventLogger::log(
+            &mut *tx,
+            &event(guild_id, kinds::CASE_STRIKES_VOIDED, actor_id)
+                .target(case.target_id)
+                .case(case.id)
+                .violation(&case.violation_type)
+                .details(Some(reason))
+                .data(serde_json::json!({
+                    "case_number": case_number,
+                    "strikes_voided": voided.iter().map(|s| s.id).collect::<Vec<_>>(),
+                    "points_voided": points_voided,
+                    "active_points_after": points_after,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        let standing = self
+            .warnings
+            .standing_at(guild_id, u32::try_from(points_after).unwrap_or(u32::MAX))
+            .await?;
+        Ok(VoidedStrikes {
+            case,
+            strikes: voided,
+            standing,
+        })
+    }
+
     /// Withdraws a case: it stays on record as VOID and its strikes stop counting. It does not
     /// undo the Discord action (unban or unmute for that).
     pub async fn void(
@@ -368,6 +479,23 @@ impl CaseService {
             .await?
             .iter()
             .any(|f| f.flag == flag))
+    }
+}
+
+/// A case's strikes voided by [`CaseService::void_strikes`], and where that leaves the user.
+#[derive(Debug, Clone)]
+pub struct VoidedStrikes {
+    pub case: Case,
+    pub strikes: Vec<Strike>,
+    pub standing: Standing,
+}
+
+fn check_reason_length(reason: Option<&str>) -> GavelResult<()> {
+    match reason {
+        Some(text) if text.chars().count() > MAX_REASON_CHARS => Err(GavelError::invalid(format!(
+            "Keep the reason to {MAX_REASON_CHARS} characters."
+        ))),
+        _ => Ok(()),
     }
 }
 

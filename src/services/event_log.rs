@@ -15,9 +15,11 @@ pub mod kinds {
     pub const CASE_REASON_CHANGED: &str = "case.reason_changed";
     pub const CASE_VIOLATION_CHANGED: &str = "case.violation_changed";
     pub const CASE_CLOSED: &str = "case.closed";
+    pub const CASE_REOPENED: &str = "case.reopened";
     pub const CASE_VOIDED: &str = "case.voided";
     pub const ACTION_REFUSED: &str = "action.refused";
     pub const STRIKE_VOIDED: &str = "strike.voided";
+    pub const CASE_STRIKES_VOIDED: &str = "case.strikes_voided";
     pub const NOTE_ADDED: &str = "note.added";
     pub const NOTE_DELETED: &str = "note.deleted";
     pub const FLAG_SET: &str = "flag.set";

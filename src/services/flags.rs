@@ -1,5 +1,6 @@
 //! UserFlagService: markers moderators put on users (suspicious, trusted, alt, under review).
 
+use super::case_flow::MAX_REASON_CHARS;
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::hierarchy::record_change_refusal;
 use crate::domain::UserFlag;
@@ -28,6 +29,12 @@ impl UserFlagService {
         flag: UserFlag,
         reason: Option<&str>,
     ) -> GavelResult<()> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+            return Err(GavelError::invalid(format!(
+                "Keep the reason to {MAX_REASON_CHARS} characters."
+            )));
+        }
         let mut tx = self.pool.begin().await?;
         if !flags::set(&mut tx, guild_id, user_id, flag, actor_id, reason).await? {
             return Err(GavelError::invalid(format!(

@@ -20,6 +20,14 @@ pub const MAX_TIMEOUT: Duration = MAX_DURATION;
 const MAX_DELETE_MESSAGE_DAYS: u8 = 7;
 const SOFTBAN_DEFAULT_DELETE_DAYS: u8 = 1;
 
+/// A user as Discord shows them now, for offering only the reversals that apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscordStatus {
+    pub member: bool,
+    pub timed_out: bool,
+    pub banned: bool,
+}
+
 #[derive(Clone)]
 pub struct ModerationService {
     flow: CaseFlow,
@@ -165,6 +173,54 @@ impl ModerationService {
         duration: Duration,
     ) -> GavelResult<ModActionResult> {
         self.act(&req, timeout_plan(duration)?).await
+    }
+
+    /// Lifts a member's Discord timeout and stops renewing it if it is a long one. Refused,
+    /// with no case, when the member is not timed out.
+    pub async fn untimeout(&self, req: ActionRequest) -> GavelResult<ModActionResult> {
+        // Someone not in the server is refused by the case flow, which says so.
+        if let Some(member) = self.flow.port().member(req.guild_id, req.target_id).await? {
+            if member
+                .timed_out_until
+                .is_none_or(|until| until <= Utc::now())
+            {
+                return Err(GavelError::invalid(format!(
+                    "<@{}> is not timed out.",
+                    req.target_id
+                )));
+            }
+        }
+        self.act(
+            &req,
+            ActionPlan {
+                action: ModAction::Untimeout,
+                duration: None,
+                target_must_be_member: true,
+                dm: DmTiming::Never,
+                effect: Effect::ClearTimeout,
+            },
+        )
+        .await
+    }
+
+    /// What Discord shows of the user now: whether they are timed out or banned (a member
+    /// cannot be banned, so only a non-member's ban is looked up).
+    pub async fn discord_status(&self, guild_id: u64, user_id: u64) -> GavelResult<DiscordStatus> {
+        let port = self.flow.port();
+        Ok(match port.member(guild_id, user_id).await? {
+            Some(member) => DiscordStatus {
+                member: true,
+                timed_out: member
+                    .timed_out_until
+                    .is_some_and(|until| until > Utc::now()),
+                banned: false,
+            },
+            None => DiscordStatus {
+                member: false,
+                timed_out: false,
+                banned: port.ban_of(guild_id, user_id).await?.is_some(),
+            },
+        })
     }
 
     /// A warning: strike points from its violation type, the user's standing afterwards, and

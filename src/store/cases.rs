@@ -209,6 +209,18 @@ pub async fn close(
     .await
 }
 
+/// Reopens a closed case; `None` when it is not closed (open already, or void).
+pub async fn reopen(conn: &mut PgConnection, case_id: i64) -> Result<Option<Case>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE mod_cases SET status = 'OPEN', closed_at = NULL, closed_by = NULL,
+             updated_at = now()
+         WHERE id = $1 AND status = 'CLOSED' RETURNING *",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await
+}
+
 pub async fn void(
     conn: &mut PgConnection,
     case_id: i64,

@@ -7,7 +7,7 @@ use crate::discord::render;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("view", "edit", "close", "void"),
+    subcommands("view", "edit", "close", "reopen", "void"),
     subcommand_required
 )]
 pub async fn case(_ctx: Context<'_>) -> Result<(), CommandError> {
@@ -75,6 +75,27 @@ pub async fn close(
         .services
         .cases
         .close(guild_id, ctx.author().id.get(), number)
+        .await?;
+    reply(ctx, render::case_embed(&case)).await
+}
+
+/// Reopen a closed case.
+#[poise::command(slash_command, guild_only)]
+pub async fn reopen(
+    ctx: Context<'_>,
+    #[description = "Case number"]
+    #[min = 1]
+    number: i32,
+    #[description = "Why"]
+    #[max_length = 1000]
+    reason: Option<String>,
+) -> Result<(), CommandError> {
+    let guild_id = require(ctx, needs::CASES).await?;
+    let case = ctx
+        .data()
+        .services
+        .cases
+        .reopen(guild_id, ctx.author().id.get(), number, reason.as_deref())
         .await?;
     reply(ctx, render::case_embed(&case)).await
 }

@@ -46,13 +46,22 @@ pub async fn set(
     ctx: Context<'_>,
     #[description = "Who to flag"] user: User,
     #[description = "Which flag"] flag: FlagChoice,
+    #[description = "Why"]
+    #[max_length = 1000]
+    reason: Option<String>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, needs::FLAGS).await?;
     let flag = UserFlag::from(flag);
     ctx.data()
         .services
         .flags
-        .set(guild_id, ctx.author().id.get(), user.id.get(), flag, None)
+        .set(
+            guild_id,
+            ctx.author().id.get(),
+            user.id.get(),
+            flag,
+            reason.as_deref(),
+        )
         .await?;
     reply(
         ctx,

@@ -14,9 +14,11 @@ mod mute;
 mod notes;
 mod panel;
 mod softban;
+mod strike;
 mod timeout;
 mod unban;
 mod unmute;
+mod untimeout;
 mod warn;
 
 use crate::discord::context::{CommandError, Context, Data};
@@ -42,9 +44,11 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "kick::kick",
         "warn::warn",
         "timeout::timeout",
+        "untimeout::untimeout",
         "mute::mute",
         "unmute::unmute",
         "case::case",
+        "strike::strike",
         "history::history",
         "notes::notes",
         "flag::flag",

@@ -129,9 +129,16 @@ pub async fn history_page(
                 history
                     .flags
                     .iter()
-                    .map(|f| crate::services::flags::flag_name(f.flag))
+                    .map(|f| {
+                        let name = crate::services::flags::flag_name(f.flag);
+                        match &f.reason {
+                            // Four flags with their reasons fit a field's 1,024 characters.
+                            Some(reason) => format!("{name}: {}", clip(reason, 200)),
+                            None => name.to_string(),
+                        }
+                    })
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("\n")
             },
             true,
         )
@@ -212,4 +219,13 @@ pub async fn history_page(
         ]));
     }
     Ok((embed, buttons))
+}
+
+/// At most `max` characters of `text`, with an ellipsis when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        text.chars().take(max - 1).chain(['…']).collect()
+    }
 }

@@ -27,10 +27,13 @@ enum PanelAction {
     Ban,
     Softban,
     History,
+    Unmute,
+    Unban,
+    Untimeout,
 }
 
 impl PanelAction {
-    const ALL: [PanelAction; 7] = [
+    const ALL: [PanelAction; 10] = [
         PanelAction::Warn,
         PanelAction::Timeout,
         PanelAction::Mute,
@@ -38,6 +41,9 @@ impl PanelAction {
         PanelAction::Ban,
         PanelAction::Softban,
         PanelAction::History,
+        PanelAction::Unmute,
+        PanelAction::Unban,
+        PanelAction::Untimeout,
     ];
 
     fn key(self) -> &'static str {
@@ -49,6 +55,9 @@ impl PanelAction {
             PanelAction::Ban => "ban",
             PanelAction::Softban => "softban",
             PanelAction::History => "history",
+            PanelAction::Unmute => "unmute",
+            PanelAction::Unban => "unban",
+            PanelAction::Untimeout => "untimeout",
         }
     }
 
@@ -61,6 +70,9 @@ impl PanelAction {
             PanelAction::Ban => "Ban",
             PanelAction::Softban => "Softban",
             PanelAction::History => "History",
+            PanelAction::Unmute => "Unmute",
+            PanelAction::Unban => "Unban",
+            PanelAction::Untimeout => "Untimeout",
         }
     }
 
@@ -79,7 +91,18 @@ impl PanelAction {
             PanelAction::Ban => Some(ModAction::Ban),
             PanelAction::Softban => Some(ModAction::Softban),
             PanelAction::History => None,
+            PanelAction::Unmute => Some(ModAction::Unmute),
+            PanelAction::Unban => Some(ModAction::Unban),
+            PanelAction::Untimeout => Some(ModAction::Untimeout),
         }
+    }
+
+    /// Reversals undo an action; they carry no violation type.
+    fn is_reversal(self) -> bool {
+        matches!(
+            self,
+            PanelAction::Unmute | PanelAction::Unban | PanelAction::Untimeout
+        )
     }
 
     fn required_permission(self) -> Permission {
@@ -425,7 +448,19 @@ pub async fn panel_message(
         button(PanelAction::Kick, ButtonStyle::Danger),
         button(PanelAction::Ban, ButtonStyle::Danger),
     ]);
-    let more = CreateActionRow::Buttons(vec![button(PanelAction::History, ButtonStyle::Secondary)]);
+    // Reversals only where there is something to reverse.
+    let status = services.moderation.discord_status(guild_id, target).await?;
+    let mut more = vec![button(PanelAction::History, ButtonStyle::Secondary)];
+    if !history.active_mutes.is_empty() {
+        more.push(button(PanelAction::Unmute, ButtonStyle::Success));
+    }
+    if status.timed_out {
+        more.push(button(PanelAction::Untimeout, ButtonStyle::Success));
+    }
+    if status.banned {
+        more.push(button(PanelAction::Unban, ButtonStyle::Success));
+    }
+    let more = CreateActionRow::Buttons(more);
 
     let mut options: Vec<CreateSelectMenuOption> = taxonomy
         .all()
@@ -501,6 +536,18 @@ fn action_modal(
         }
         rows.push(CreateActionRow::InputText(duration));
     }
+    if action == PanelAction::Ban {
+        rows.push(CreateActionRow::InputText(
+            CreateInputText::new(
+                InputTextStyle::Short,
+                "Delete their messages from the last 0-7 days",
+                "delete_days",
+            )
+            .max_length(1)
+            .placeholder("0")
+            .required(false),
+        ));
+    }
     if action == PanelAction::Mute {
         rows.push(CreateActionRow::InputText(
             CreateInputText::new(
@@ -538,7 +585,17 @@ async fn run_form_action(
     let duration = field("duration")
         .map(|d| parse_duration(&d).map_err(|e| CommandError::refused(e.to_string())))
         .transpose()?;
+    let delete_days = field("delete_days")
+        .map(|d| {
+            d.parse::<u8>().map_err(|_| {
+                CommandError::refused(format!(
+                    "Delete messages takes a whole number of days from 0 to 7, not `{d}`."
+                ))
+            })
+        })
+        .transpose()?;
     let violation = match pick {
+        _ if action.is_reversal() => None,
         PanelPick::Violation(key) => Some(key.clone()),
         PanelPick::Template(id) => {
             data.services
@@ -569,8 +626,11 @@ async fn run_form_action(
             services.mutes.mute(req, kind, duration).await?
         }
         PanelAction::Kick => services.moderation.kick(req).await?,
-        PanelAction::Ban => services.moderation.ban(req, duration, None).await?,
+        PanelAction::Ban => services.moderation.ban(req, duration, delete_days).await?,
         PanelAction::Softban => services.moderation.softban(req, None).await?,
+        PanelAction::Unmute => services.mutes.unmute(req, None).await?,
+        PanelAction::Unban => services.moderation.unban(req).await?,
+        PanelAction::Untimeout => services.moderation.untimeout(req).await?,
         PanelAction::History => return Err(CommandError::refused("History has no form.")),
     };
     Ok(render::action_embed(&result))

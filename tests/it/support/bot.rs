@@ -46,7 +46,13 @@ pub async fn start_bot(app: &TestApp, shards: Option<ShardSpec>) -> RunningBot {
         .await
     });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while app.discord.requests_matching("PUT", "/commands").len() == registrations_before {
+    // The double records a request when it arrives and stores the commands a moment later, so
+    // wait for both: a test's first command must find `/mod` registered.
+    let registered = || {
+        app.discord.requests_matching("PUT", "/commands").len() > registrations_before
+            && !app.discord.registered_commands(Some(GUILD)).is_empty()
+    };
+    while !registered() {
         if task.is_finished() {
             let outcome = task.await.expect("bot task");
             panic!("the bot stopped before registering its commands: {outcome:?}");
