@@ -13,9 +13,11 @@ mod mute;
 mod notes;
 mod panel;
 mod softban;
+mod template;
 mod timeout;
 mod unban;
 mod unmute;
+mod violation;
 mod warn;
 
 use crate::discord::context::{CommandError, Context, Data};
@@ -48,7 +50,9 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "flag::flag",
         "panel::panel",
         "config::config",
-        "evidence::evidence"
+        "evidence::evidence",
+        "template::template",
+        "violation::violation"
     ),
     subcommand_required
 )]
