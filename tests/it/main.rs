@@ -6,6 +6,7 @@ mod support;
 mod bounded_reads;
 mod cases;
 mod cli;
+mod daily_records;
 mod e2e_commands;
 mod e2e_gateway;
 mod escalation;
