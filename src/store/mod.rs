@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cases;
 pub mod event_log;
 pub mod evidence;
+pub mod evidence_downloads;
 pub mod flags;
 pub mod job_queue;
 pub mod mutes;

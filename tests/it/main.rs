@@ -13,6 +13,7 @@ mod escalation;
 mod events;
 mod evidence;
 mod evidence_access;
+mod evidence_links;
 mod evidence_tamper;
 mod jobs;
 mod layering;
