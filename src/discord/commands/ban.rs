@@ -5,6 +5,8 @@ use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Ban a user; with a duration the ban is lifted automatically (a tempban).
+// Each option is an argument: Discord's options, not a design choice.
+#[allow(clippy::too_many_arguments)]
 #[poise::command(slash_command, guild_only)]
 pub async fn ban(
     ctx: Context<'_>,
