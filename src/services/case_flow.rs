@@ -87,7 +87,9 @@ impl ActionRequest {
     }
 
     pub fn details(mut self, details: Option<impl Into<String>>) -> Self {
-        self.violation_details = details.map(Into::into);
+        self.violation_details = details
+            .map(Into::into)
+            .filter(|d: &String| !d.trim().is_empty());
         self
     }
 
@@ -206,6 +208,14 @@ impl CaseFlow {
                 return Err(GavelError::invalid(format!(
                     "The reason is {} characters long; keep it to {MAX_REASON_CHARS}.",
                     reason.chars().count()
+                )));
+            }
+        }
+        if let Some(details) = &req.violation_details {
+            if details.chars().count() > MAX_REASON_CHARS {
+                return Err(GavelError::invalid(format!(
+                    "The violation details are {} characters long; keep them to {MAX_REASON_CHARS}.",
+                    details.chars().count()
                 )));
             }
         }

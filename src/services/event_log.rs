@@ -40,6 +40,7 @@ pub mod kinds {
     pub const EVIDENCE_AMENDED: &str = "evidence.amended";
     pub const EVIDENCE_UPLOAD_REQUESTED: &str = "evidence.upload_requested";
     pub const EVIDENCE_VERIFIED: &str = "evidence.verified";
+    pub const EVIDENCE_LINK_CREATED: &str = "evidence.link_created";
 }
 
 /// Builds events so every one carries an actor and a violation type (`unspecified` when the

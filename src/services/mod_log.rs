@@ -50,6 +50,9 @@ pub fn case_embed(case: &Case) -> Embed {
         }
         embed = embed.field("Violation", violation, true);
     }
+    if let Some(details) = case.violation_details.as_deref() {
+        embed = embed.field("Details", details, false);
+    }
     if let Some(secs) = case.duration_secs {
         let mut text = format_duration(Duration::from_secs(secs as u64));
         if let Some(expires) = case.expires_at {

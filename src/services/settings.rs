@@ -3,6 +3,7 @@
 
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::mod_log_channel::ModLogChannel;
+use crate::domain::violation::StrikeWeight;
 use crate::domain::{EscalationThresholds, ViolationTaxonomy, ViolationType};
 use crate::error::{GavelError, GavelResult};
 use crate::ports::discord::DiscordPort;
@@ -97,17 +98,92 @@ impl GuildSettingsService {
         actor_id: u64,
         custom: ViolationType,
     ) -> GavelResult<GuildSettings> {
-        if !crate::domain::violation::is_valid_key(&custom.key) {
-            return Err(GavelError::invalid(format!(
-                "`{}` is not a valid key: use lower-case letters, digits and underscores (at most 32)",
-                custom.key
-            )));
+        let key = custom.key.clone();
+        self.change_violation_type(guild_id, actor_id, &key, |_| Ok(custom))
+            .await
+            .map(|(settings, _)| settings)
+    }
+
+    /// A new violation type for this server; refused when one with that key is in force.
+    pub async fn add_violation_type(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        custom: ViolationType,
+    ) -> GavelResult<ViolationType> {
+        let key = custom.key.clone();
+        self.change_violation_type(guild_id, actor_id, &key, |current| match current {
+            Some(existing) => Err(GavelError::invalid(format!(
+                "`{}` ({}) already exists; change it with /mod violation edit.",
+                existing.key, existing.label
+            ))),
+            None => Ok(custom),
+        })
+        .await
+        .map(|(_, changed)| changed)
+    }
+
+    /// Changes what is given of a type in force (a default one becomes this server's override).
+    pub async fn edit_violation_type(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        key: &str,
+        edit: ViolationEdit,
+    ) -> GavelResult<ViolationType> {
+        if edit.label.is_none() && edit.strikes.is_none() && edit.message.is_none() {
+            return Err(GavelError::invalid(
+                "Give a new label, points or message to change.",
+            ));
         }
-        if custom.key == crate::domain::violation::UNSPECIFIED {
-            return Err(GavelError::invalid("`unspecified` is reserved"));
-        }
+        self.change_violation_type(guild_id, actor_id, key, |current| {
+            let mut changed = current.cloned().ok_or_else(|| unknown_type(key))?;
+            if let Some(label) = edit.label {
+                changed.label = label;
+            }
+            if let Some(strikes) = edit.strikes {
+                changed.strikes = strikes;
+            }
+            if let Some(message) = edit.message {
+                changed.message = message;
+            }
+            Ok(changed)
+        })
+        .await
+        .map(|(_, changed)| changed)
+    }
+
+    /// Switches a type off for this server: it can no longer be picked; past cases keep it.
+    pub async fn disable_violation_type(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        key: &str,
+    ) -> GavelResult<ViolationType> {
+        self.change_violation_type(guild_id, actor_id, key, |current| {
+            let mut changed = current.cloned().ok_or_else(|| unknown_type(key))?;
+            changed.disabled = true;
+            Ok(changed)
+        })
+        .await
+        .map(|(_, changed)| changed)
+    }
+
+    /// The one way a guild's taxonomy changes: under the settings row's lock, from the type in
+    /// force with this key (if any), validated, saved as an override, with an event.
+    async fn change_violation_type(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        key: &str,
+        change: impl FnOnce(Option<&ViolationType>) -> GavelResult<ViolationType>,
+    ) -> GavelResult<(GuildSettings, ViolationType)> {
+        let key = key.trim().to_lowercase();
         let mut tx = self.pool.begin().await?;
         let mut current = settings::lock(&mut tx, guild_id).await?;
+        let taxonomy = taxonomy_for(&current);
+        let custom = change(taxonomy.get(&key))?;
+        validate_violation_type(&custom)?;
         current.violation_overrides.retain(|t| t.key != custom.key);
         current.violation_overrides.push(custom.clone());
         settings::save(&mut *tx, &current).await?;
@@ -120,8 +196,64 @@ impl GuildSettingsService {
         )
         .await?;
         tx.commit().await?;
-        Ok(current)
+        Ok((current, custom))
     }
+}
+
+/// What `/mod violation edit` changes; `None` keeps the current value.
+#[derive(Debug, Default)]
+pub struct ViolationEdit {
+    pub label: Option<String>,
+    pub strikes: Option<StrikeWeight>,
+    pub message: Option<String>,
+}
+
+/// The most strike points one violation may carry.
+pub const MAX_VIOLATION_POINTS: u8 = 100;
+const MAX_LABEL_CHARS: usize = 50;
+const MAX_MESSAGE_CHARS: usize = 500;
+
+fn unknown_type(key: &str) -> GavelError {
+    GavelError::invalid(format!(
+        "`{key}` is not a violation type here; /mod violation list shows them."
+    ))
+}
+
+fn validate_violation_type(custom: &ViolationType) -> GavelResult<()> {
+    if !crate::domain::violation::is_valid_key(&custom.key) {
+        return Err(GavelError::invalid(format!(
+            "`{}` is not a valid key: use lower-case letters, digits and underscores (at most 32)",
+            custom.key
+        )));
+    }
+    if custom.key == crate::domain::violation::UNSPECIFIED {
+        return Err(GavelError::invalid("`unspecified` is reserved"));
+    }
+    if custom.disabled {
+        return Ok(());
+    }
+    let label = custom.label.trim().chars().count();
+    if label == 0 || label > MAX_LABEL_CHARS {
+        return Err(GavelError::invalid(format!(
+            "A violation label is 1 to {MAX_LABEL_CHARS} characters."
+        )));
+    }
+    if custom.message.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(GavelError::invalid(format!(
+            "The message to the user is {} characters long; keep it to {MAX_MESSAGE_CHARS}.",
+            custom.message.chars().count()
+        )));
+    }
+    let highest = match custom.strikes {
+        StrikeWeight::Fixed(points) => points,
+        StrikeWeight::Range { max, .. } => max,
+    };
+    if highest > MAX_VIOLATION_POINTS {
+        return Err(GavelError::invalid(format!(
+            "A violation type carries at most {MAX_VIOLATION_POINTS} strike points, not {highest}."
+        )));
+    }
+    Ok(())
 }
 
 pub fn taxonomy_for(settings: &GuildSettings) -> ViolationTaxonomy {

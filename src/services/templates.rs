@@ -1,5 +1,6 @@
 //! CaseTemplateService: named presets (action, reason, violation, duration) for common cases.
 
+use super::case_flow::MAX_REASON_CHARS;
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
 use super::settings::{taxonomy_for, GuildSettingsService};
 use crate::domain::ModAction;
@@ -20,6 +21,8 @@ pub struct TemplateInput<'a> {
     pub reason: Option<&'a str>,
     pub violation: Option<&'a str>,
     pub duration: Option<Duration>,
+    /// Strike points within the violation type's range; needs a violation type.
+    pub points: Option<u8>,
 }
 
 impl CaseTemplateService {
@@ -63,16 +66,29 @@ impl CaseTemplateService {
                 )))
             }
         }
-        let violation = match input.violation {
+        if let Some(reason) = input.reason {
+            if reason.chars().count() > MAX_REASON_CHARS {
+                return Err(GavelError::invalid(format!(
+                    "The reason is {} characters long; keep it to {MAX_REASON_CHARS}.",
+                    reason.chars().count()
+                )));
+            }
+        }
+        let violation = match input.violation.map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) => {
                 let taxonomy = taxonomy_for(&self.settings.get(guild_id).await?);
-                Some(
-                    taxonomy
-                        .resolve(v)
-                        .map_err(GavelError::Invalid)?
-                        .key
-                        .clone(),
-                )
+                let kind = taxonomy.resolve(v).map_err(GavelError::Invalid)?;
+                if let Some(points) = input.points {
+                    kind.strikes
+                        .resolve(Some(points))
+                        .map_err(|e| GavelError::invalid(format!("For {}, {e}.", kind.label)))?;
+                }
+                Some(kind.key.clone())
+            }
+            None if input.points.is_some() => {
+                return Err(GavelError::invalid(
+                    "Strike points come from a violation type; give one to set points.",
+                ))
             }
             None => None,
         };
@@ -86,6 +102,7 @@ impl CaseTemplateService {
                 reason: input.reason.map(str::trim).filter(|r| !r.is_empty()),
                 violation_type: violation.as_deref(),
                 duration_secs: input.duration.map(|d| d.as_secs() as i64),
+                strike_points: input.points,
                 created_by: actor_id,
             },
         )

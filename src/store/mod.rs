@@ -6,6 +6,7 @@ pub mod case_leases;
 pub mod cases;
 pub mod event_log;
 pub mod evidence;
+pub mod evidence_downloads;
 pub mod flags;
 pub mod job_queue;
 pub mod mass_bans;

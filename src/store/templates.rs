@@ -15,6 +15,8 @@ pub struct CaseTemplate {
     pub reason: Option<String>,
     pub violation_type: Option<String>,
     pub duration_secs: Option<i64>,
+    /// The moderator's pick within the violation type's range; `None` takes its low end.
+    pub strike_points: Option<i16>,
     #[sqlx(try_from = "i64")]
     pub created_by: u64,
     pub created_at: DateTime<Utc>,
@@ -27,6 +29,7 @@ pub struct NewTemplate<'a> {
     pub reason: Option<&'a str>,
     pub violation_type: Option<&'a str>,
     pub duration_secs: Option<i64>,
+    pub strike_points: Option<u8>,
     pub created_by: u64,
 }
 
@@ -37,11 +40,12 @@ pub async fn upsert(
 ) -> Result<CaseTemplate, sqlx::Error> {
     sqlx::query_as(
         "INSERT INTO case_templates (guild_id, name, action, reason, violation_type,
-             duration_secs, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+             duration_secs, created_by, strike_points)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (guild_id, name) DO UPDATE SET action = EXCLUDED.action,
              reason = EXCLUDED.reason, violation_type = EXCLUDED.violation_type,
-             duration_secs = EXCLUDED.duration_secs, created_by = EXCLUDED.created_by,
+             duration_secs = EXCLUDED.duration_secs,
+             strike_points = EXCLUDED.strike_points, created_by = EXCLUDED.created_by,
              created_at = now()
          RETURNING *",
     )
@@ -52,6 +56,7 @@ pub async fn upsert(
     .bind(template.violation_type)
     .bind(template.duration_secs)
     .bind(to_db(template.created_by))
+    .bind(template.strike_points.map(i16::from))
     .fetch_one(conn)
     .await
 }

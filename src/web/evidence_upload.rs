@@ -10,7 +10,7 @@ use crate::store::objects::{ObjectBody, ObjectStore, ObjectStoreError};
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::put;
+use axum::routing::{get, put};
 use axum::Router;
 use futures::StreamExt;
 use std::sync::Arc;
@@ -21,10 +21,21 @@ struct UploadState {
     service: EvidenceService,
 }
 
+/// The upload endpoint and, beside it, the download endpoint (`web::evidence_download`).
 pub fn router(local: Arc<LocalStore>, service: EvidenceService) -> Router {
+    let downloads = Router::new()
+        .route(
+            "/evidence/download",
+            get(super::evidence_download::download),
+        )
+        .with_state(super::evidence_download::DownloadState {
+            local: local.clone(),
+            service: service.clone(),
+        });
     Router::new()
         .route("/evidence/upload", put(upload))
         .with_state(UploadState { local, service })
+        .merge(downloads)
 }
 
 /// Serves uploads on `listener` until `shutdown` completes.

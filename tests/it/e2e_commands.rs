@@ -718,6 +718,7 @@ async fn a_case_template_picked_in_the_panel_fills_the_form() {
                 reason: Some("Posting scam links"),
                 violation: Some("scam"),
                 duration: Some(std::time::Duration::from_secs(3 * 86_400)),
+                points: None,
             },
         )
         .await

@@ -106,6 +106,7 @@ async fn case_templates_are_validated_saved_and_replaced_by_name() {
                 reason: Some("Posting scam links"),
                 violation: Some("Scam or phishing"),
                 duration: Some(Duration::from_secs(7 * 86_400)),
+                points: None,
             },
         )
         .await
@@ -124,6 +125,7 @@ async fn case_templates_are_validated_saved_and_replaced_by_name() {
                 reason: Some("Scam links, permanent"),
                 violation: Some("scam"),
                 duration: None,
+                points: None,
             },
         )
         .await
@@ -157,6 +159,7 @@ async fn case_templates_are_validated_saved_and_replaced_by_name() {
                     reason: None,
                     violation,
                     duration,
+                    points: None,
                 },
             )
             .await

@@ -5,6 +5,8 @@ use crate::domain::ModAction;
 use serenity::all::User;
 
 /// Ban a user; with a duration the ban is lifted automatically (a tempban).
+// Each option is an argument: Discord's options, not a design choice.
+#[allow(clippy::too_many_arguments)]
 #[poise::command(slash_command, guild_only)]
 pub async fn ban(
     ctx: Context<'_>,
@@ -17,13 +19,22 @@ pub async fn ban(
     #[min = 0]
     #[max = 7]
     delete_message_days: Option<u8>,
-    #[description = "Violation type (adds its strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, ModAction::Ban.required_permission()).await?;
     let duration = duration_option(duration.as_deref())?;
-    let req = request(guild_id, ctx, &user, reason, violation);
+    let req = request(guild_id, ctx, &user, reason, violation)
+        .details(details)
+        .strike_points(points);
     let result = ctx
         .data()
         .services

@@ -193,7 +193,7 @@ pub async fn amend(
     .await
 }
 
-/// List a case's evidence and amendments.
+/// List a case's evidence, with links to open it (15 minutes).
 #[poise::command(slash_command, guild_only)]
 pub async fn list(
     ctx: Context<'_>,
@@ -225,8 +225,27 @@ pub async fn list(
         ctx,
         render::info_embed(format!("Case #{case} · evidence"), body),
     )
-    .await
+    .await?;
+    let has_objects = entries
+        .iter()
+        .any(|e| matches!(e, ChainEntry::Item(item) if item.object_count() > 0));
+    if has_objects {
+        let (links, total) = ctx
+            .data()
+            .services
+            .evidence
+            .download_links(guild_id, ctx.author().id.get(), case, MAX_LINKS)
+            .await?;
+        ctx.send(render::ephemeral(evidence_ui::links_embed(
+            case, &links, total,
+        )))
+        .await?;
+    }
+    Ok(())
 }
+
+/// Links in one reply: a presigned URL can be 700 characters and a message holds 6,000.
+const MAX_LINKS: usize = 6;
 
 /// Check that a case's evidence is intact: objects, signatures and the chain.
 #[poise::command(slash_command, guild_only)]

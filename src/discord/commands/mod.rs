@@ -15,10 +15,12 @@ mod notes;
 mod panel;
 mod softban;
 mod strike;
+mod template;
 mod timeout;
 mod unban;
 mod unmute;
 mod untimeout;
+mod violation;
 mod warn;
 
 use crate::discord::context::{CommandError, Context, Data};
@@ -54,7 +56,9 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "flag::flag",
         "panel::panel",
         "config::config",
-        "evidence::evidence"
+        "evidence::evidence",
+        "template::template",
+        "violation::violation"
     ),
     subcommand_required
 )]

@@ -15,17 +15,26 @@ pub async fn mute(_ctx: Context<'_>) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// What the moderator recorded about the violation.
+struct Recorded {
+    violation: Option<String>,
+    details: Option<String>,
+    points: Option<u8>,
+}
+
 async fn run(
     ctx: Context<'_>,
     mute_type: MuteType,
     user: User,
     duration: Option<String>,
     reason: Option<String>,
-    violation: Option<String>,
+    recorded: Recorded,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, ModAction::Mute.required_permission()).await?;
     let duration = duration_option(duration.as_deref())?;
-    let req = request(guild_id, ctx, &user, reason, violation);
+    let req = request(guild_id, ctx, &user, reason, recorded.violation)
+        .details(recorded.details)
+        .strike_points(recorded.points);
     let result = ctx
         .data()
         .services
@@ -44,11 +53,30 @@ pub async fn text(
     #[description = "Why"]
     #[max_length = 1000]
     reason: Option<String>,
-    #[description = "Violation type (adds its strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
-    run(ctx, MuteType::Text, user, duration, reason, violation).await
+    run(
+        ctx,
+        MuteType::Text,
+        user,
+        duration,
+        reason,
+        Recorded {
+            violation,
+            details,
+            points,
+        },
+    )
+    .await
 }
 
 /// Stop a member speaking in voice (the voice mute role).
@@ -60,11 +88,30 @@ pub async fn voice(
     #[description = "Why"]
     #[max_length = 1000]
     reason: Option<String>,
-    #[description = "Violation type (adds its strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
-    run(ctx, MuteType::Voice, user, duration, reason, violation).await
+    run(
+        ctx,
+        MuteType::Voice,
+        user,
+        duration,
+        reason,
+        Recorded {
+            violation,
+            details,
+            points,
+        },
+    )
+    .await
 }
 
 /// Stop a member talking anywhere (the full mute role).
@@ -76,9 +123,28 @@ pub async fn both(
     #[description = "Why"]
     #[max_length = 1000]
     reason: Option<String>,
-    #[description = "Violation type (adds its strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
-    run(ctx, MuteType::Both, user, duration, reason, violation).await
+    run(
+        ctx,
+        MuteType::Both,
+        user,
+        duration,
+        reason,
+        Recorded {
+            violation,
+            details,
+            points,
+        },
+    )
+    .await
 }

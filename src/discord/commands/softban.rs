@@ -1,4 +1,4 @@
-use super::common::{reply_result, request};
+use super::common::{reply_result, request, violation_autocomplete};
 use crate::discord::checks::require;
 use crate::discord::context::{CommandError, Context};
 use crate::domain::ModAction;
@@ -16,9 +16,21 @@ pub async fn softban(
     #[min = 0]
     #[max = 7]
     delete_message_days: Option<u8>,
+    #[description = "Violation type"]
+    #[autocomplete = "violation_autocomplete"]
+    violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, ModAction::Softban.required_permission()).await?;
-    let req = request(guild_id, ctx, &user, reason, None);
+    let req = request(guild_id, ctx, &user, reason, violation)
+        .details(details)
+        .strike_points(points);
     let result = ctx
         .data()
         .services

@@ -13,13 +13,22 @@ pub async fn timeout(
     #[description = "Why"]
     #[max_length = 1000]
     reason: Option<String>,
-    #[description = "Violation type (adds its strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
+    #[min = 0]
+    #[max = 100]
+    points: Option<u8>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, ModAction::Timeout.required_permission()).await?;
     let duration = duration_option(Some(&duration))?.expect("a duration was given");
-    let req = request(guild_id, ctx, &user, reason, violation);
+    let req = request(guild_id, ctx, &user, reason, violation)
+        .details(details)
+        .strike_points(points);
     let result = ctx
         .data()
         .services

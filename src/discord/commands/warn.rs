@@ -12,16 +12,21 @@ pub async fn warn(
     #[description = "Why; the user is told"]
     #[max_length = 1000]
     reason: String,
-    #[description = "Violation type (sets the strike points)"]
+    #[description = "Violation type"]
     #[autocomplete = "violation_autocomplete"]
     violation: Option<String>,
-    #[description = "Strike points, for violation types with a range"]
+    #[description = "Violation details"]
+    #[max_length = 1000]
+    details: Option<String>,
+    #[description = "Strike points"]
     #[min = 0]
-    #[max = 20]
+    #[max = 100]
     points: Option<u8>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, ModAction::Warn.required_permission()).await?;
-    let req = request(guild_id, ctx, &user, Some(reason), violation).strike_points(points);
+    let req = request(guild_id, ctx, &user, Some(reason), violation)
+        .details(details)
+        .strike_points(points);
     let result = ctx.data().services.moderation.warn(req).await?;
     reply_result(ctx, &result).await
 }

@@ -281,6 +281,34 @@ pub fn amendment_label(kind: &str) -> &'static str {
     }
 }
 
+/// Links to a case's stored objects, each working for 15 minutes (local links once).
+pub fn links_embed(
+    case_number: i32,
+    links: &[crate::services::evidence::DownloadLink],
+    total: usize,
+) -> CreateEmbed {
+    let until = links
+        .first()
+        .map(|l| format!(" until <t:{}:t>", l.expires_at.timestamp()))
+        .unwrap_or_default();
+    let mut description = format!("Each link works for 15 minutes{until}; ask again for new ones.");
+    if total > links.len() {
+        description.push_str(&format!(
+            " Showing the first {} of {total} objects.",
+            links.len()
+        ));
+    }
+    let mut embed = render::info_embed(format!("Case #{case_number} · links"), description);
+    for link in links {
+        embed = embed.field(
+            format!("#{} {}", link.seq, short(&link.name, 80)),
+            format!("[Open]({})", link.url),
+            false,
+        );
+    }
+    embed
+}
+
 pub fn item_line(item: &EvidenceItemRow) -> String {
     let what = match item.kind.as_str() {
         "url" => format!("URL {}", short(item.url.as_deref().unwrap_or(""), 200)),

@@ -7,6 +7,7 @@ use crate::discord::checks::needs;
 use crate::discord::context::{CommandError, Data};
 use crate::discord::render;
 use crate::domain::permissions::Permission;
+use crate::domain::violation::StrikeWeight;
 use crate::domain::{parse_duration, ModAction, MuteType};
 use crate::error::GavelResult;
 use crate::services::{ActionRequest, Services};
@@ -319,15 +320,37 @@ pub async fn press_button(
             ),
             _ => None,
         };
+        let weight = picked_weight(&data.services, press.guild_id, pick, template.as_ref()).await?;
         CreateInteractionResponse::Modal(action_modal(
             action,
             target,
             moderator,
             pick,
             template.as_ref(),
+            weight,
         ))
     };
     press.respond(response).await
+}
+
+/// The strike points the picked violation type (or the template's) allows, for the form's
+/// points field; `None` when nothing with points is picked.
+async fn picked_weight(
+    services: &Services,
+    guild_id: u64,
+    pick: &PanelPick,
+    template: Option<&CaseTemplate>,
+) -> GavelResult<Option<StrikeWeight>> {
+    let key = match (pick, template) {
+        (PanelPick::Violation(key), _) => Some(key.as_str()),
+        (_, Some(template)) => template.violation_type.as_deref(),
+        _ => None,
+    };
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let taxonomy = services.settings.taxonomy(guild_id).await?;
+    Ok(taxonomy.get(key).map(|t| t.strikes))
 }
 
 /// An option was picked in the menu: a template opens its action's form, filled in; a violation
@@ -356,12 +379,14 @@ pub async fn pick_from_menu(
         if !press.require(action.required_permission()).await? {
             return Ok(());
         }
+        let weight = picked_weight(&data.services, guild_id, pick, Some(&template)).await?;
         CreateInteractionResponse::Modal(action_modal(
             action,
             target,
             moderator,
             pick,
             Some(&template),
+            weight,
         ))
     } else {
         let (embed, rows) =
@@ -505,6 +530,7 @@ fn action_modal(
     moderator: u64,
     pick: &PanelPick,
     template: Option<&CaseTemplate>,
+    weight: Option<StrikeWeight>,
 ) -> CreateModal {
     let custom_id = PanelActionId::custom_id("modal", action, target, moderator, pick);
     let mut reason = CreateInputText::new(InputTextStyle::Paragraph, "Reason", "reason")
@@ -560,6 +586,25 @@ fn action_modal(
             .required(true),
         ));
     }
+    rows.push(CreateActionRow::InputText(
+        CreateInputText::new(InputTextStyle::Paragraph, "Violation details", "details")
+            .max_length(1000)
+            .required(false),
+    ));
+    // Points only mean something with a violation type; the label shows what it allows.
+    if let Some(weight) = weight {
+        let mut points = CreateInputText::new(
+            InputTextStyle::Short,
+            format!("Strike points ({weight})"),
+            "points",
+        )
+        .max_length(3)
+        .required(false);
+        if let Some(chosen) = template.and_then(|t| t.strike_points) {
+            points = points.value(chosen.to_string());
+        }
+        rows.push(CreateActionRow::InputText(points));
+    }
     CreateModal::new(
         custom_id,
         format!("{} <@{target}>", action.label())
@@ -606,9 +651,19 @@ async fn run_form_action(
         }
         PanelPick::None => None,
     };
+    let points = field("points")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.trim().parse::<u8>().map_err(|_| {
+                CommandError::refused(format!("`{}` is not a number of strike points.", p.trim()))
+            })
+        })
+        .transpose()?;
     let req = ActionRequest::new(guild_id, moderator, target)
         .reason(field("reason"))
         .violation(violation)
+        .details(field("details"))
+        .strike_points(points)
         .source("panel");
     let services = &data.services;
     let result = match action {

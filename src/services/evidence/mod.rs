@@ -16,6 +16,7 @@ pub mod anchors;
 pub mod attachments;
 pub mod capture;
 pub mod chain;
+pub mod downloads;
 pub mod setup;
 pub mod signer;
 pub mod uploads;
@@ -25,6 +26,7 @@ pub use amendments::AmendmentKind;
 pub use attachments::AttachmentInput;
 pub use capture::{Capture, CaseChoice};
 pub use chain::ChainEntry;
+pub use downloads::DownloadLink;
 pub use setup::Evidence;
 pub use verify::{CaseReport, Verifier};
 

@@ -24,6 +24,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 /// Longest a presigned upload URL stays valid.
 pub const MAX_UPLOAD_EXPIRY: Duration = Duration::from_secs(15 * 60);
 
+/// Longest a link to open an evidence object stays valid.
+pub const MAX_DOWNLOAD_EXPIRY: Duration = Duration::from_secs(15 * 60);
+
 /// How much of an object one read holds: objects are hashed and copied this many bytes at a
 /// time, never whole.
 pub const CHUNK_BYTES: usize = 64 * 1024;
@@ -84,6 +87,16 @@ pub trait ObjectStore: Send + Sync {
     /// Makes what was uploaded for `key` the object `key`, which nothing can replace
     /// afterwards, and returns its digest; `None` when nothing was uploaded.
     async fn finish_upload(&self, key: &str) -> Result<Option<ObjectDigest>, ObjectStoreError>;
+
+    /// A URL that GETs the object `key` until `expires_in` passes (at most
+    /// [`MAX_DOWNLOAD_EXPIRY`]). `link_id` names the link: the local backend's endpoint lets
+    /// each link be used once; S3 presigned GETs ignore it.
+    async fn presign_get(
+        &self,
+        key: &str,
+        link_id: uuid::Uuid,
+        expires_in: Duration,
+    ) -> Result<String, ObjectStoreError>;
 
     /// The keys directly under `prefix` (which ends in `/`), in no particular order.
     async fn list(&self, prefix: &str) -> Result<Vec<String>, ObjectStoreError>;

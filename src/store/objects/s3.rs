@@ -218,6 +218,25 @@ impl ObjectStore for S3Store {
         Ok(Some(bytes))
     }
 
+    async fn presign_get(
+        &self,
+        key: &str,
+        _link_id: uuid::Uuid,
+        expires_in: Duration,
+    ) -> Result<String, ObjectStoreError> {
+        let expires_in = expires_in.min(super::MAX_DOWNLOAD_EXPIRY);
+        let presigning = PresigningConfig::expires_in(expires_in).map_err(backend_error)?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(presigning)
+            .await
+            .map_err(backend_error)?;
+        Ok(request.uri().to_string())
+    }
+
     async fn presign_put(
         &self,
         key: &str,
