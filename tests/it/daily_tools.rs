@@ -690,7 +690,7 @@ async fn the_panels_ban_form_deletes_0_to_7_days_of_messages() {
         .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
         .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(inputs, ["reason", "duration", "delete_days"]);
+    assert_eq!(inputs, ["reason", "duration", "delete_days", "details"]);
 
     for (days, refusal) in [
         ("9", "at most 7 days of messages, not 9"),
