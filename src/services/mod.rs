@@ -8,6 +8,7 @@ pub mod event_log;
 pub mod evidence;
 pub mod flags;
 pub mod hierarchy;
+pub mod messages;
 pub mod mod_log;
 pub mod mod_log_channel;
 pub mod moderation;
@@ -27,6 +28,7 @@ pub use cases::CaseService;
 pub use event_log::ModEventLogger;
 pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
+pub use messages::MessageModerationService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -48,6 +50,7 @@ pub struct Services {
     pub events: ModEventLogger,
     pub audit_log_cases: AuditLogCaseService,
     pub evidence: EvidenceService,
+    pub messages: MessageModerationService,
 }
 
 impl Services {
@@ -72,9 +75,17 @@ impl Services {
             warnings.clone(),
         );
         let moderation = ModerationService::new(flow.clone(), warnings.clone(), settings.clone());
+        let evidence = EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence);
+        let messages = MessageModerationService::new(
+            flow.clone(),
+            moderation.clone(),
+            evidence.clone(),
+            port.clone(),
+        );
         Services {
+            messages,
+            evidence,
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
-            evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
             moderation,
             cases,

@@ -36,6 +36,10 @@ pub struct Case {
     pub closed_by: Option<i64>,
     pub voided_by: Option<i64>,
     pub void_reason: Option<String>,
+    /// What the action acted on besides its user (a purge's channel, filter and counts; a
+    /// removed message's channel and id).
+    #[sqlx(default)]
+    pub data: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +92,21 @@ pub async fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<Case,
     .bind(case.expires_at)
     .bind(case.source)
     .fetch_one(&mut *conn)
+    .await
+}
+
+/// Sets what the action acted on besides its user (see [`Case::data`]).
+pub async fn set_data(
+    db: impl PgExecutor<'_>,
+    case_id: i64,
+    data: &serde_json::Value,
+) -> Result<Case, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE mod_cases SET data = $2, updated_at = now() WHERE id = $1 RETURNING *",
+    )
+    .bind(case_id)
+    .bind(data)
+    .fetch_one(db)
     .await
 }
 
