@@ -12,6 +12,8 @@ mod kick;
 mod mute;
 mod notes;
 mod panel;
+mod purge;
+mod remove_message;
 mod softban;
 mod timeout;
 mod unban;
@@ -22,7 +24,11 @@ use crate::discord::context::{CommandError, Context, Data};
 
 /// Every command Gavel registers.
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![moderation(), evidence::capture_evidence()]
+    vec![
+        moderation(),
+        evidence::capture_evidence(),
+        remove_message::remove_message(),
+    ]
 }
 
 // Discord shows `/mod` to members with Moderate Members; admins can grant it to other roles
@@ -48,7 +54,8 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "flag::flag",
         "panel::panel",
         "config::config",
-        "evidence::evidence"
+        "evidence::evidence",
+        "purge::purge"
     ),
     subcommand_required
 )]
