@@ -137,7 +137,9 @@ pub enum Effect {
 
 /// Work done after a case is opened and before Discord is called, given the case number.
 #[derive(Clone)]
-pub struct BeforeCall(pub Arc<dyn Fn(i32) -> futures::future::BoxFuture<'static, ()> + Send + Sync>);
+pub struct BeforeCall(
+    pub Arc<dyn Fn(i32) -> futures::future::BoxFuture<'static, ()> + Send + Sync>,
+);
 
 impl std::fmt::Debug for BeforeCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

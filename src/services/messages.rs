@@ -229,7 +229,12 @@ impl MessageModerationService {
                 "Purge between 1 and {MAX_PURGE} messages."
             )));
         }
-        if req.filter.contains.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        if req
+            .filter
+            .contains
+            .as_deref()
+            .is_some_and(|c| c.trim().is_empty())
+        {
             return Err(GavelError::invalid("`contains` needs some text."));
         }
         if let (Some(before), Some(after)) = (req.filter.before, req.filter.after) {
@@ -441,7 +446,9 @@ impl MessageModerationService {
             }));
         // Refuse early (hierarchy, a bad violation or points) before anything is kept or
         // deleted; the case flow checks again when it runs.
-        self.flow.validate(&request, ModAction::DeleteMessage).await?;
+        self.flow
+            .validate(&request, ModAction::DeleteMessage)
+            .await?;
         if let Verdict::Refused(message) = hierarchy::check(
             self.port.as_ref(),
             req.guild_id,
@@ -562,7 +569,11 @@ impl MessageModerationService {
         Ok(channel)
     }
 
-    async fn message_in(&self, channel_id: u64, message_id: u64) -> Result<MessageSnapshot, DiscordError> {
+    async fn message_in(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+    ) -> Result<MessageSnapshot, DiscordError> {
         self.port.message(channel_id, message_id).await
     }
 }

@@ -101,13 +101,11 @@ pub async fn set_data(
     case_id: i64,
     data: &serde_json::Value,
 ) -> Result<Case, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE mod_cases SET data = $2, updated_at = now() WHERE id = $1 RETURNING *",
-    )
-    .bind(case_id)
-    .bind(data)
-    .fetch_one(db)
-    .await
+    sqlx::query_as("UPDATE mod_cases SET data = $2, updated_at = now() WHERE id = $1 RETURNING *")
+        .bind(case_id)
+        .bind(data)
+        .fetch_one(db)
+        .await
 }
 
 pub async fn get(

@@ -15,6 +15,7 @@ mod evidence_access;
 mod evidence_tamper;
 mod jobs;
 mod layering;
+mod messages;
 mod mod_log_channel;
 mod moderation;
 mod mutes;

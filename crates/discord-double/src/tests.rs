@@ -760,8 +760,7 @@ async fn bulk_delete_takes_2_to_100_distinct_messages_under_14_days_and_manage_m
 
     // Without Manage Messages: refused, nothing deleted.
     double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS & !MANAGE_MESSAGES);
-    let (status, code, _) =
-        discord_error(http.delete_messages(channel, &bulk(&young), None).await);
+    let (status, code, _) = discord_error(http.delete_messages(channel, &bulk(&young), None).await);
     assert_eq!((status, code), (403, 50013));
     double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS | MANAGE_MESSAGES);
 
@@ -789,6 +788,9 @@ async fn bulk_delete_takes_2_to_100_distinct_messages_under_14_days_and_manage_m
         .await
         .unwrap();
     assert!(double.channel_messages(CHANNEL).is_empty());
-    let request = double.requests_matching("POST", "/bulk-delete").pop().unwrap();
+    let request = double
+        .requests_matching("POST", "/bulk-delete")
+        .pop()
+        .unwrap();
     assert_eq!(request.audit_reason.as_deref(), Some("[#1] purge"));
 }

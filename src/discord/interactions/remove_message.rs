@@ -105,12 +105,13 @@ pub async fn submit(
     };
     let field = |name: &str| form.interaction.text_input(name);
     let outcome = async {
-        let points = match field("points") {
-            Some(text) => Some(text.trim().parse::<u8>().map_err(|_| {
-                CommandError::refused("Strike points are a whole number, like 2.")
-            })?),
-            None => None,
-        };
+        let points =
+            match field("points") {
+                Some(text) => Some(text.trim().parse::<u8>().map_err(|_| {
+                    CommandError::refused("Strike points are a whole number, like 2.")
+                })?),
+                None => None,
+            };
         let outcome = data
             .services
             .messages
