@@ -561,7 +561,7 @@ impl MessageModerationService {
         }
         let bot = self.port.bot_user_id();
         let bot_member = self.port.member(guild_id, bot).await?;
-        if !bot_member.is_some_and(|m| guild.permissions_in(&m, &overwrites) & needed == needed) {
+        if bot_member.is_none_or(|m| guild.permissions_in(&m, &overwrites) & needed != needed) {
             return Err(GavelError::invalid(
                 "Gavel needs to see that channel, read its history and have Manage Messages there.",
             ));
