@@ -477,6 +477,36 @@ impl DiscordPort for SerenityPort {
             .await?;
         Ok(messages.iter().map(message_snapshot).collect())
     }
+
+    async fn delete_message(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        reason: &str,
+    ) -> DiscordResult<()> {
+        self.http
+            .delete_message(
+                ChannelId::new(channel_id),
+                MessageId::new(message_id),
+                Some(reason),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn bulk_delete_messages(
+        &self,
+        channel_id: u64,
+        message_ids: &[u64],
+        reason: &str,
+    ) -> DiscordResult<()> {
+        let ids: Vec<String> = message_ids.iter().map(u64::to_string).collect();
+        let body = serde_json::json!({ "messages": ids });
+        self.http
+            .delete_messages(ChannelId::new(channel_id), &body, Some(reason))
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

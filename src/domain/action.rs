@@ -63,6 +63,11 @@ text_enum!(
         Tempban => "TEMPBAN",
         // A case opened to hold evidence; nothing was done to the user.
         Report => "REPORT",
+        // Messages deleted from a channel (`/mod purge`); the target is the user filter, or
+        // Gavel itself when no user was named.
+        Purge => "PURGE",
+        // One message removed as a violation (the Remove Message context menu).
+        DeleteMessage => "DELETE_MESSAGE",
     }
 );
 
@@ -117,6 +122,8 @@ impl ModAction {
             ModAction::Softban => "softbanned",
             ModAction::Tempban => "temporarily banned",
             ModAction::Report => "reported",
+            ModAction::Purge => "had messages purged",
+            ModAction::DeleteMessage => "had a message removed",
         }
     }
 
@@ -124,7 +131,11 @@ impl ModAction {
     pub fn carries_strikes(self) -> bool {
         !matches!(
             self,
-            ModAction::Unban | ModAction::Unmute | ModAction::Untimeout | ModAction::Report
+            ModAction::Unban
+                | ModAction::Unmute
+                | ModAction::Untimeout
+                | ModAction::Report
+                | ModAction::Purge
         )
     }
 
@@ -142,6 +153,8 @@ impl ModAction {
             | ModAction::Mute
             | ModAction::Unmute
             | ModAction::Report => Permission::ModerateMembers,
+            // Checked again in the message's channel, with its overwrites.
+            ModAction::Purge | ModAction::DeleteMessage => Permission::ManageMessages,
         }
     }
 }
@@ -184,6 +197,10 @@ mod tests {
         assert_eq!(
             needing(Permission::ModerateMembers),
             ["TIMEOUT", "UNTIMEOUT", "WARN", "MUTE", "UNMUTE", "REPORT"]
+        );
+        assert_eq!(
+            needing(Permission::ManageMessages),
+            ["PURGE", "DELETE_MESSAGE"]
         );
         assert!(needing(Permission::ManageGuild).is_empty());
     }

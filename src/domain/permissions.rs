@@ -4,6 +4,7 @@ pub const KICK_MEMBERS: u64 = 1 << 1;
 pub const BAN_MEMBERS: u64 = 1 << 2;
 pub const ADMINISTRATOR: u64 = 1 << 3;
 pub const MANAGE_GUILD: u64 = 1 << 5;
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
 pub const VIEW_CHANNEL: u64 = 1 << 10;
 pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
 pub const MANAGE_ROLES: u64 = 1 << 28;
@@ -17,6 +18,7 @@ pub enum Permission {
     KickMembers,
     ModerateMembers,
     ManageGuild,
+    ManageMessages,
 }
 
 impl Permission {
@@ -26,6 +28,7 @@ impl Permission {
             Permission::KickMembers => KICK_MEMBERS,
             Permission::ModerateMembers => MODERATE_MEMBERS,
             Permission::ManageGuild => MANAGE_GUILD,
+            Permission::ManageMessages => MANAGE_MESSAGES,
         }
     }
 
@@ -36,6 +39,7 @@ impl Permission {
             Permission::KickMembers => "Kick Members",
             Permission::ModerateMembers => "Moderate Members",
             Permission::ManageGuild => "Manage Server",
+            Permission::ManageMessages => "Manage Messages",
         }
     }
 }

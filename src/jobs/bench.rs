@@ -147,6 +147,12 @@ impl DiscordPort for StandInDiscord {
     ) -> DiscordResult<Vec<crate::domain::evidence::snapshot::MessageSnapshot>> {
         Ok(Vec::new())
     }
+    async fn delete_message(&self, _: u64, _: u64, _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
+    async fn bulk_delete_messages(&self, _: u64, _: &[u64], _: &str) -> DiscordResult<()> {
+        Ok(())
+    }
 }
 
 /// Time to get the workers up before the burst falls due.

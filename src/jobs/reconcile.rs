@@ -10,7 +10,7 @@ use super::notices::post_to_mod_log;
 use super::JobContext;
 use crate::domain::{CaseState, CaseStatus, ModAction, MuteType};
 use crate::error::GavelResult;
-use crate::ports::discord::{DiscordError, MemberSnapshot};
+use crate::ports::discord::{codes, DiscordError, MemberSnapshot};
 use crate::services::event_log::{event, kinds, EventExt, ModEventLogger};
 use crate::services::mod_log;
 use crate::store::case_leases;
@@ -198,6 +198,26 @@ async fn observe(
         ModAction::Warn => observation(true, "nothing to apply for a warning", None),
         // Reports are recorded APPLIED (nothing is done in Discord), so never reconciled.
         ModAction::Report => observation(true, "nothing to apply for a report", None),
+        // A purge interrupted part-way deleted some messages; which is not recorded.
+        ModAction::Purge => observation(
+            true,
+            "an interrupted purge (how many messages it deleted is not known)",
+            None,
+        ),
+        ModAction::DeleteMessage => {
+            let data = case.data.clone().unwrap_or_default();
+            let id = |key: &str| data[key].as_str().and_then(|v| v.parse::<u64>().ok());
+            match (id("channel_id"), id("message_id")) {
+                (Some(channel), Some(message)) => match port.message(channel, message).await {
+                    Ok(_) => observation(false, "the message still there", None),
+                    Err(e) if e.is(codes::UNKNOWN_MESSAGE) || e.is(codes::UNKNOWN_CHANNEL) => {
+                        observation(true, "the message gone", None)
+                    }
+                    Err(e) => return Err(e),
+                },
+                _ => observation(false, "no record of which message it was", None),
+            }
+        }
     })
 }
 

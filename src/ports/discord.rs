@@ -24,6 +24,8 @@ pub mod codes {
     pub const MISSING_ACCESS: u32 = 50001;
     /// A bulk ban in which no user could be banned (already banned, or ranked above the bot).
     pub const BULK_BAN_FAILED: u32 = 500000;
+    /// Bulk delete was given a message older than 14 days.
+    pub const BULK_DELETE_TOO_OLD: u32 = 50034;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -251,6 +253,21 @@ pub trait DiscordPort: Send + Sync {
         page: MessagePage,
         limit: u8,
     ) -> DiscordResult<Vec<MessageSnapshot>>;
+    /// Deletes one message (any age); needs Manage Messages unless it is the bot's own.
+    async fn delete_message(
+        &self,
+        channel_id: u64,
+        message_id: u64,
+        reason: &str,
+    ) -> DiscordResult<()>;
+    /// Deletes 2-100 distinct messages of one channel, none older than 14 days, in one call
+    /// (Discord refuses the whole call otherwise; code 50034 for an old one).
+    async fn bulk_delete_messages(
+        &self,
+        channel_id: u64,
+        message_ids: &[u64],
+        reason: &str,
+    ) -> DiscordResult<()>;
 }
 
 #[cfg(test)]

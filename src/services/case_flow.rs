@@ -55,6 +55,8 @@ pub struct ActionRequest {
     pub source: &'static str,
     /// Escalations carry their warning's violation type but add no strikes of their own.
     pub adds_strikes: bool,
+    /// What the action acts on besides the user (stored as the case's `data`).
+    pub data: Option<serde_json::Value>,
 }
 
 impl ActionRequest {
@@ -69,7 +71,13 @@ impl ActionRequest {
             strike_points: None,
             source: "command",
             adds_strikes: true,
+            data: None,
         }
+    }
+
+    pub fn data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
     }
 
     pub fn reason(mut self, reason: Option<impl Into<String>>) -> Self {
@@ -129,6 +137,25 @@ pub enum Effect {
     RemoveMuteRoles {
         mutes: Vec<Mute>,
     },
+    /// Remove Message: `before` runs once the case is open (it snapshots the message into the
+    /// case's evidence), then the message is deleted.
+    DeleteMessage {
+        channel_id: u64,
+        message_id: u64,
+        before: Option<BeforeCall>,
+    },
+}
+
+/// Work done after a case is opened and before Discord is called, given the case number.
+#[derive(Clone)]
+pub struct BeforeCall(
+    pub Arc<dyn Fn(i32) -> futures::future::BoxFuture<'static, ()> + Send + Sync>,
+);
+
+impl std::fmt::Debug for BeforeCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BeforeCall")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +206,13 @@ impl CaseFlow {
             port,
             settings,
         }
+    }
+
+    /// Refuses, before anything is done, a violation type or strike points the case flow would
+    /// refuse for this action.
+    pub async fn validate(&self, req: &ActionRequest, action: ModAction) -> GavelResult<()> {
+        let settings = self.settings.get(req.guild_id).await?;
+        resolve_violation(&settings, req, action).map(|_| ())
     }
 
     pub fn port(&self) -> &dyn DiscordPort {
@@ -290,6 +324,10 @@ impl CaseFlow {
             },
         )
         .await?;
+        let case = match &req.data {
+            Some(data) => cases::set_data(&mut *tx, case.id, data).await?,
+            None => case,
+        };
         let span = tracing::Span::current();
         span.record("case_id", case.id);
         span.record("case_number", case.case_number);
@@ -329,6 +367,13 @@ impl CaseFlow {
         }
 
         let audit = audit_reason(case.case_number, req.reason.as_deref());
+        if let Effect::DeleteMessage {
+            before: Some(before),
+            ..
+        } = &plan.effect
+        {
+            (before.0)(case.case_number).await;
+        }
         let discord_outcome = match self.perform(req, &plan.effect, &audit).await {
             Ok(()) => Ok(()),
             Err(CallFailure::Refused(error)) => Err(error),
@@ -514,6 +559,117 @@ impl CaseFlow {
         })
     }
 
+    /// An action on many things at once whose outcome is a count, not yes or no (a purge):
+    /// the caller has already refused what it must (permissions, bad input); this opens the
+    /// case PENDING with `req.data` and commits, runs `perform` with the audit reason
+    /// `[#n] reason`, and settles the case APPLIED when anything was done (or there was nothing
+    /// to do) and FAILED when all of it failed, with the counts merged into the case's data, an
+    /// event and the mod-log post. No strikes, no DM.
+    pub async fn run_counted<F, Fut>(
+        &self,
+        req: &ActionRequest,
+        action: ModAction,
+        perform: F,
+    ) -> GavelResult<(Case, Counted)>
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = Counted>,
+    {
+        if let Some(reason) = &req.reason {
+            if reason.chars().count() > MAX_REASON_CHARS {
+                return Err(GavelError::invalid(format!(
+                    "The reason is {} characters long; keep it to {MAX_REASON_CHARS}.",
+                    reason.chars().count()
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let case = cases::insert(
+            &mut tx,
+            &NewCase {
+                guild_id: req.guild_id,
+                action,
+                state: CaseState::Pending,
+                moderator_id: req.moderator_id,
+                target_id: req.target_id,
+                reason: req.reason.as_deref(),
+                violation_type: UNSPECIFIED,
+                violation_details: req.violation_details.as_deref(),
+                strike_points: 0,
+                duration_secs: None,
+                expires_at: None,
+                source: req.source,
+            },
+        )
+        .await?;
+        let data = req.data.clone().unwrap_or_else(|| serde_json::json!({}));
+        let case = cases::set_data(&mut *tx, case.id, &data).await?;
+        ModEventLogger::log(
+            &mut *tx,
+            &event(req.guild_id, kinds::CASE_OPENED, req.moderator_id)
+                .target(req.target_id)
+                .case(case.id)
+                .details(req.reason.as_deref())
+                .data(serde_json::json!({
+                    "action": action.as_str(),
+                    "case_number": case.case_number,
+                    "source": req.source,
+                    "data": data,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+
+        let counted = perform(audit_reason(case.case_number, req.reason.as_deref())).await;
+
+        let mut data = data;
+        if let Some(map) = data.as_object_mut() {
+            map.insert("done".into(), counted.done.into());
+            map.insert("failed".into(), counted.failed.into());
+        }
+        let failed = counted.done == 0 && counted.failed > 0;
+        let failure = failed.then(|| {
+            counted
+                .failure
+                .as_ref()
+                .map(DiscordError::moderator_message)
+                .unwrap_or_else(|| "Nothing could be done.".into())
+        });
+        let mut tx = self.pool.begin().await?;
+        cases::set_data(&mut *tx, case.id, &data).await?;
+        let state = if failed {
+            CaseState::Failed
+        } else {
+            CaseState::Applied
+        };
+        let settled = cases::settle(&mut tx, case.id, state, failure.as_deref(), false).await?;
+        let kind = if failed {
+            kinds::CASE_FAILED
+        } else {
+            kinds::CASE_APPLIED
+        };
+        ModEventLogger::log(
+            &mut *tx,
+            &event(req.guild_id, kind, req.moderator_id)
+                .target(req.target_id)
+                .case(case.id)
+                .details(req.reason.as_deref())
+                .data(serde_json::json!({
+                    "action": action.as_str(),
+                    "case_number": case.case_number,
+                    "data": data,
+                    "discord_status": counted.failure.as_ref().map(|f| f.status),
+                    "discord_code": counted.failure.as_ref().and_then(|f| f.code),
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+
+        let post = OutgoingMessage::embed(mod_log::case_embed(&settled));
+        self.settings.mod_log().post(req.guild_id, &post).await;
+        Ok((settled, counted))
+    }
+
     /// Makes the action's Discord calls. A call Discord did not answer is told apart from a
     /// refusal: it may have taken effect.
     async fn perform(
@@ -562,6 +718,11 @@ impl CaseFlow {
                 };
             }
             Effect::Unban => port.unban(guild, target, audit).await,
+            Effect::DeleteMessage {
+                channel_id,
+                message_id,
+                ..
+            } => port.delete_message(*channel_id, *message_id, audit).await,
             Effect::Kick => port.kick(guild, target, audit).await,
             Effect::Timeout { until } => port.set_timeout(guild, target, *until, audit).await,
             Effect::ClearTimeout => port.clear_timeout(guild, target, audit).await,
@@ -760,6 +921,15 @@ async fn end_tempban(tx: &mut PgConnection, req: &ActionRequest, why: &str) -> G
     Ok(())
 }
 
+/// What a counted action ([`CaseFlow::run_counted`]) did.
+#[derive(Debug, Clone, Default)]
+pub struct Counted {
+    pub done: usize,
+    pub failed: usize,
+    /// The first refusal Discord gave, for the case's failure text.
+    pub failure: Option<DiscordError>,
+}
+
 /// What the user is told: the action, the rule, the reason and the case number.
 fn dm_message(
     guild_name: &str,
@@ -769,6 +939,9 @@ fn dm_message(
 ) -> OutgoingMessage {
     let headline = match action {
         ModAction::Warn => format!("You received a warning in **{guild_name}**."),
+        ModAction::DeleteMessage => {
+            format!("A message of yours was removed in **{guild_name}**.")
+        }
         other => format!("You were {} in **{guild_name}**.", other.past_tense()),
     };
     let mut embed = crate::domain::Embed {

@@ -10,6 +10,7 @@ pub mod flags;
 pub mod guild_presence;
 pub mod hierarchy;
 pub mod mass_ban;
+pub mod messages;
 pub mod mod_log;
 pub mod mod_log_channel;
 pub mod moderation;
@@ -31,6 +32,7 @@ pub use evidence::EvidenceService;
 pub use flags::UserFlagService;
 pub use guild_presence::GuildPresenceService;
 pub use mass_ban::MassBanService;
+pub use messages::MessageModerationService;
 pub use moderation::ModerationService;
 pub use mutes::MuteService;
 pub use notes::NotesService;
@@ -54,6 +56,7 @@ pub struct Services {
     pub audit_log_cases: AuditLogCaseService,
     pub guild_presence: GuildPresenceService,
     pub evidence: EvidenceService,
+    pub messages: MessageModerationService,
 }
 
 impl Services {
@@ -78,10 +81,18 @@ impl Services {
             warnings.clone(),
         );
         let moderation = ModerationService::new(flow.clone(), warnings.clone(), settings.clone());
+        let evidence = EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence);
+        let messages = MessageModerationService::new(
+            flow.clone(),
+            moderation.clone(),
+            evidence.clone(),
+            port.clone(),
+        );
         Services {
+            messages,
+            evidence,
             audit_log_cases: AuditLogCaseService::new(pool.clone(), port.bot_user_id()),
             guild_presence: GuildPresenceService::new(pool.clone()),
-            evidence: EvidenceService::new(pool.clone(), port.clone(), cases.clone(), evidence),
             mutes: MuteService::new(pool.clone(), flow, settings.clone(), moderation.clone()),
             mass_ban: MassBanService::new(pool.clone(), port.clone(), settings.clone()),
             moderation,

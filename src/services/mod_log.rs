@@ -13,6 +13,7 @@ pub fn action_colour(action: ModAction) -> u32 {
         ModAction::Warn => 0xF5_B0_41,
         ModAction::Unban | ModAction::Unmute | ModAction::Untimeout => 0x2E_CC_71,
         ModAction::Report => 0x34_98_DB,
+        ModAction::Purge | ModAction::DeleteMessage => 0x9B_59_B6,
     }
 }
 
@@ -32,11 +33,7 @@ pub fn case_embed(case: &Case) -> Embed {
         footer: Some(format!("source: {}", case.source)),
         ..Default::default()
     }
-    .field(
-        "User",
-        format!("<@{}> ({})", case.target_id, case.target_id),
-        true,
-    )
+    .field("User", user_field(case), true)
     .field("Moderator", format!("<@{}>", case.moderator_id), true)
     .field(
         "Reason",
@@ -60,6 +57,12 @@ pub fn case_embed(case: &Case) -> Embed {
         }
         embed = embed.field("Duration", text, true);
     }
+    if let Some(details) = case.violation_details.as_deref().filter(|d| !d.is_empty()) {
+        embed = embed.field("Details", details, false);
+    }
+    for (name, value) in message_fields(case) {
+        embed = embed.field(name, value, true);
+    }
     let state = match case.state {
         CaseState::Applied => "Applied".to_string(),
         CaseState::Pending => "Pending".to_string(),
@@ -69,6 +72,47 @@ pub fn case_embed(case: &Case) -> Embed {
         ),
     };
     embed.field("Status", state, false)
+}
+
+/// Whose case it is. A purge without a user filter is recorded against Gavel itself (the
+/// messages were everyone's), and says so.
+fn user_field(case: &Case) -> String {
+    let everyone = case
+        .data
+        .as_ref()
+        .is_some_and(|d| d["filter"]["user"].is_null());
+    if case.action == ModAction::Purge && everyone {
+        "Anyone (no user filter)".to_string()
+    } else {
+        format!("<@{}> ({})", case.target_id, case.target_id)
+    }
+}
+
+/// Channel, counts and filter of a purge; channel and message of a removed message.
+fn message_fields(case: &Case) -> Vec<(&'static str, String)> {
+    let Some(data) = case.data.as_ref() else {
+        return vec![];
+    };
+    let mut fields = vec![];
+    if let Some(channel) = data["channel_id"].as_str() {
+        fields.push(("Channel", format!("<#{channel}>")));
+    }
+    if case.action == ModAction::Purge {
+        if let (Some(done), Some(failed)) = (data["done"].as_u64(), data["failed"].as_u64()) {
+            let mut text = format!("{done} deleted");
+            if failed > 0 {
+                text.push_str(&format!(", {failed} could not be"));
+            }
+            fields.push(("Messages", text));
+        }
+        if let Some(filter) = data["filter_text"].as_str() {
+            fields.push(("Filter", filter.to_string()));
+        }
+    }
+    if let Some(message) = data["message_id"].as_str() {
+        fields.push(("Message", message.to_string()));
+    }
+    fields
 }
 
 pub fn title_case(text: &str) -> String {

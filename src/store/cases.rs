@@ -39,6 +39,10 @@ pub struct Case {
     /// The mass ban that opened this case (`/mod massban`), shared by all its cases.
     #[sqlx(default)]
     pub batch_id: Option<uuid::Uuid>,
+    /// What the action acted on besides its user (a purge's channel, filter and counts; a
+    /// removed message's channel and id).
+    #[sqlx(default)]
+    pub data: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +96,19 @@ pub async fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<Case,
     .bind(case.source)
     .fetch_one(&mut *conn)
     .await
+}
+
+/// Sets what the action acted on besides its user (see [`Case::data`]).
+pub async fn set_data(
+    db: impl PgExecutor<'_>,
+    case_id: i64,
+    data: &serde_json::Value,
+) -> Result<Case, sqlx::Error> {
+    sqlx::query_as("UPDATE mod_cases SET data = $2, updated_at = now() WHERE id = $1 RETURNING *")
+        .bind(case_id)
+        .bind(data)
+        .fetch_one(db)
+        .await
 }
 
 pub async fn get(

@@ -20,6 +20,7 @@ mod evidence_tamper;
 mod jobs;
 mod layering;
 mod mass_ban;
+mod messages;
 mod mod_log_channel;
 mod moderation;
 mod mutes;

@@ -18,6 +18,7 @@ pub const CANNOT_EDIT_OTHERS_MESSAGE: u32 = 50005;
 pub const EMPTY_MESSAGE: u32 = 50006;
 pub const CANNOT_SEND_TO_USER: u32 = 50007;
 pub const MISSING_PERMISSIONS: u32 = 50013;
+pub const BULK_DELETE_TOO_OLD: u32 = 50034;
 pub const INVALID_FORM_BODY: u32 = 50035;
 
 #[derive(Debug, Clone)]

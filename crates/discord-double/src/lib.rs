@@ -714,6 +714,18 @@ impl DiscordDouble {
     /// A user posts `content` in a channel (guild or DM): stored, and MESSAGE_CREATE is
     /// dispatched with `guild_id` and `member` for guild channels. Returns the message id.
     pub fn message_create(&self, channel_id: u64, author: u64, content: &str) -> u64 {
+        self.message_create_at(channel_id, author, content, None)
+    }
+
+    /// Like [`Self::message_create`], for a message posted at `at` (its id is a snowflake of
+    /// that time, as Discord's are); `None` is now.
+    pub fn message_create_at(
+        &self,
+        channel_id: u64,
+        author: u64,
+        content: &str,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> u64 {
         self.update(|state| {
             assert!(
                 state.channels.contains_key(&channel_id),
@@ -725,13 +737,19 @@ impl DiscordDouble {
                     .get(&author)
                     .unwrap_or_else(|| panic!("message_create: add_user({author}) first")),
             );
-            let id = state.next_id();
+            let (id, timestamp) = match at {
+                Some(at) => (
+                    state.id_at(at),
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
+                ),
+                None => (state.next_id(), now_timestamp()),
+            };
             let json = models::message(&MessageDraft {
                 id,
                 channel_id,
                 author: author_json,
                 content: content.to_string(),
-                timestamp: now_timestamp(),
+                timestamp,
                 ..MessageDraft::default()
             });
             state.messages.insert(

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::errors::{ApiError, CANNOT_EDIT_OTHERS_MESSAGE, CANNOT_SEND_TO_USER, EMPTY_MESSAGE};
+use super::errors::{
+    ApiError, BULK_DELETE_TOO_OLD, CANNOT_EDIT_OTHERS_MESSAGE, CANNOT_SEND_TO_USER, EMPTY_MESSAGE,
+};
 use super::events::{self, audit_action, AuditLogEntry};
 use super::gateway::dispatch;
 use super::models::{self, MessageDraft};
@@ -12,7 +14,9 @@ use super::permissions::{
     VIEW_CHANNEL,
 };
 use super::rest::{snowflake, snowflake_value, IncomingRequest, Outcome, UploadedFile};
-use super::state::{now_timestamp, ChannelKind, ChannelRecord, State, StoredMessage};
+use super::state::{
+    now_timestamp, ChannelKind, ChannelRecord, State, StoredMessage, DISCORD_EPOCH_MS,
+};
 use super::validation;
 
 type RouteResult = Result<Outcome, ApiError>;
@@ -434,6 +438,28 @@ pub fn bulk_delete(state: &mut State, request: &IncomingRequest, channel: &str) 
             "messages",
             "BASE_TYPE_BAD_LENGTH",
             "Must be between 2 and 100 in length.",
+        ));
+    }
+    let mut distinct = ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != ids.len() {
+        return Err(ApiError::invalid_form(
+            "messages",
+            "BASE_TYPE_BAD_ARRAY_DUPLICATES",
+            "Duplicate message ids.",
+        ));
+    }
+    // Discord judges age by the snowflake, and refuses the whole call for one old id.
+    let cutoff_ms = chrono::Utc::now().timestamp_millis() - 14 * 24 * 3_600 * 1_000;
+    if ids
+        .iter()
+        .any(|id| (*id >> 22) as i64 + DISCORD_EPOCH_MS < cutoff_ms)
+    {
+        return Err(ApiError::new(
+            400,
+            BULK_DELETE_TOO_OLD,
+            "You can only bulk delete messages that are under 14 days old.",
         ));
     }
     let deleted: Vec<String> = ids

@@ -12,7 +12,7 @@ use super::permissions;
 use crate::recorded::RecordedRequest;
 
 /// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
-const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+pub const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
 
 pub struct State {
     pub bot: Option<BotIdentity>,
@@ -251,9 +251,19 @@ impl State {
     /// A fresh snowflake: time-based like Discord's, strictly increasing.
     pub fn next_id(&mut self) -> u64 {
         let now_ms = chrono::Utc::now().timestamp_millis() as u64;
-        let candidate = (now_ms.saturating_sub(DISCORD_EPOCH_MS)) << 22;
+        let candidate = (now_ms.saturating_sub(DISCORD_EPOCH_MS as u64)) << 22;
         self.last_snowflake = candidate.max(self.last_snowflake + 1);
         self.last_snowflake
+    }
+
+    /// A fresh snowflake made at `at` (in the past: old messages a test seeds).
+    pub fn id_at(&mut self, at: chrono::DateTime<chrono::Utc>) -> u64 {
+        let ms = (at.timestamp_millis() - DISCORD_EPOCH_MS).max(0) as u64;
+        let mut id = ms << 22;
+        while self.messages.contains_key(&id) {
+            id += 1;
+        }
+        id
     }
 
     pub fn bot(&self) -> Result<BotIdentity, ApiError> {

@@ -780,3 +780,61 @@ async fn bulk_ban_follows_discords_shape_and_limits() {
     assert_eq!((status, code), (403, 50013));
     assert!(!double.is_banned(GUILD, OUTSIDER));
 }
+
+#[tokio::test]
+async fn bulk_delete_takes_2_to_100_distinct_messages_under_14_days_and_manage_messages() {
+    use super::permissions::MANAGE_MESSAGES;
+    let double = seeded_double().await;
+    let http = double.serenity_http();
+    let channel = ChannelId::new(CHANNEL);
+    let bulk = |ids: &[u64]| {
+        let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
+        json!({ "messages": ids })
+    };
+    let young: Vec<u64> = (0..3)
+        .map(|i| double.message_create(CHANNEL, MEMBER, &format!("spam {i}")))
+        .collect();
+    let old = double.message_create_at(
+        CHANNEL,
+        MEMBER,
+        "old",
+        Some(chrono::Utc::now() - chrono::Duration::days(15)),
+    );
+    assert!(old < young[0], "an old message's snowflake is older");
+
+    // Without Manage Messages: refused, nothing deleted.
+    double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS & !MANAGE_MESSAGES);
+    let (status, code, _) = discord_error(http.delete_messages(channel, &bulk(&young), None).await);
+    assert_eq!((status, code), (403, 50013));
+    double.set_role_permissions(GUILD, BOT_ROLE, BOT_PERMISSIONS | MANAGE_MESSAGES);
+
+    for ids in [vec![young[0]], vec![young[0], young[0]]] {
+        let (status, code, _) =
+            discord_error(http.delete_messages(channel, &bulk(&ids), None).await);
+        assert_eq!((status, code), (400, 50035), "{ids:?}");
+    }
+    let too_many: Vec<u64> = (1..=101).collect();
+    let (status, code, _) =
+        discord_error(http.delete_messages(channel, &bulk(&too_many), None).await);
+    assert_eq!((status, code), (400, 50035));
+    let (status, code, message) = discord_error(
+        http.delete_messages(channel, &bulk(&[young[0], old]), None)
+            .await,
+    );
+    assert_eq!((status, code), (400, 50034), "{message}");
+    assert_eq!(double.channel_messages(CHANNEL).len(), 4, "nothing deleted");
+
+    http.delete_messages(channel, &bulk(&young), Some("[#1] purge"))
+        .await
+        .unwrap();
+    // An old message goes one by one.
+    http.delete_message(channel, MessageId::new(old), Some("[#1] purge"))
+        .await
+        .unwrap();
+    assert!(double.channel_messages(CHANNEL).is_empty());
+    let request = double
+        .requests_matching("POST", "/bulk-delete")
+        .pop()
+        .unwrap();
+    assert_eq!(request.audit_reason.as_deref(), Some("[#1] purge"));
+}

@@ -13,6 +13,8 @@ mod massban;
 mod mute;
 mod notes;
 mod panel;
+mod purge;
+mod remove_message;
 mod softban;
 mod strike;
 mod template;
@@ -27,7 +29,11 @@ use crate::discord::context::{CommandError, Context, Data};
 
 /// Every command Gavel registers.
 pub fn all() -> Vec<poise::Command<Data, CommandError>> {
-    vec![moderation(), evidence::capture_evidence()]
+    vec![
+        moderation(),
+        evidence::capture_evidence(),
+        remove_message::remove_message(),
+    ]
 }
 
 // Discord shows `/mod` to members with Moderate Members; admins can grant it to other roles
@@ -58,7 +64,8 @@ pub fn all() -> Vec<poise::Command<Data, CommandError>> {
         "config::config",
         "evidence::evidence",
         "template::template",
-        "violation::violation"
+        "violation::violation",
+        "purge::purge"
     ),
     subcommand_required
 )]

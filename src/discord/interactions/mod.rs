@@ -6,6 +6,7 @@ pub mod guard;
 pub mod mass_ban;
 pub mod pagination;
 pub mod panel;
+pub mod remove_message;
 
 use crate::discord::context::{CommandError, Data};
 use crate::discord::render;
@@ -42,6 +43,7 @@ pub async fn dispatch(ctx: &Context, data: &Data, interaction: &Interaction) {
             let handled: Result<(), CommandError> = match submitted.kind() {
                 Some("modal") => panel::submit_form(ctx, data, submitted).await,
                 Some("evcap") => evidence::submit_capture(ctx, data, submitted).await,
+                Some("rmmsg") => remove_message::submit(ctx, data, submitted).await,
                 _ => Ok(()),
             };
             // A form's errors are answered by its handler once deferred; before that, only logged.

@@ -236,7 +236,7 @@ impl EvidenceService {
         note: Option<&str>,
         source: &'static str,
     ) -> GavelResult<Capture> {
-        let evidence = self.runtime()?;
+        self.runtime()?;
         let note = clean_note(note)?;
         self.check_readable(guild_id, actor_id, channel_id).await?;
         let target = self
@@ -269,8 +269,81 @@ impl EvidenceService {
                     .await?
             }
         };
+        self.store_capture(
+            &case,
+            actor_id,
+            channel_id,
+            message_id,
+            &mut messages,
+            &range.describe(),
+            note,
+            source,
+        )
+        .await
+        .map(|item| Capture {
+            case,
+            item,
+            messages,
+        })
+    }
+
+    /// Snapshots messages Gavel already read (a purge's, a removed message) into an existing
+    /// case, with their attachments, as one item. The caller has checked the channel is this
+    /// server's and that the moderator may read it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn capture_messages(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        case_number: i32,
+        channel_id: u64,
+        mut messages: Vec<MessageSnapshot>,
+        range: &str,
+        note: Option<&str>,
+        source: &'static str,
+    ) -> GavelResult<Capture> {
+        self.runtime()?;
+        let note = clean_note(note)?;
+        let case = self.case(guild_id, case_number).await?;
+        messages.sort_by_key(MessageSnapshot::id_u64);
+        messages.dedup_by_key(|m| m.id_u64());
+        let target = messages.last().map_or(0, MessageSnapshot::id_u64);
+        let item = self
+            .store_capture(
+                &case,
+                actor_id,
+                channel_id,
+                target,
+                &mut messages,
+                range,
+                note,
+                source,
+            )
+            .await?;
+        Ok(Capture {
+            case,
+            item,
+            messages,
+        })
+    }
+
+    /// Downloads the messages' attachments, stores the snapshot document and records the item.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_capture(
+        &self,
+        case: &Case,
+        actor_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        messages: &mut [MessageSnapshot],
+        range: &str,
+        note: Option<String>,
+        source: &'static str,
+    ) -> GavelResult<EvidenceItemRow> {
+        let evidence = self.runtime()?;
+        let guild_id = case.guild_id;
         let mut objects = Vec::new();
-        for message in &mut messages {
+        for message in messages.iter_mut() {
             for attachment in &mut message.attachments {
                 if attachment.size > evidence.max_file_bytes {
                     attachment.not_stored =
@@ -286,7 +359,7 @@ impl EvidenceService {
                             .unwrap_or_else(|| "application/octet-stream".into());
                         let name = format!("{}-{}", attachment.id, attachment.filename);
                         let object = self
-                            .store_download(&case, &name, &content_type, download)
+                            .store_download(case, &name, &content_type, download)
                             .await?;
                         attachment.stored = Some(object.clone());
                         objects.push((object, "attachment"));
@@ -300,16 +373,16 @@ impl EvidenceService {
             guild_id: guild_id.to_string(),
             channel_id: channel_id.to_string(),
             target_message_id: message_id.to_string(),
-            range: range.describe(),
+            range: range.to_string(),
             captured_by: actor_id.to_string(),
             captured_at: timestamp(Utc::now()),
-            messages: messages.clone(),
+            messages: messages.to_vec(),
         };
         let bytes = serde_json::to_vec_pretty(&document).expect("snapshots serialise");
         let digest = ObjectDigest::of(&bytes);
         let snapshot = self
             .store_object(
-                &case,
+                case,
                 &format!("messages-{message_id}.json"),
                 "application/json",
                 ObjectBody::Bytes(bytes),
@@ -319,7 +392,7 @@ impl EvidenceService {
         objects.insert(0, (snapshot, "snapshot"));
         let item = self
             .record_item(
-                &case,
+                case,
                 actor_id,
                 ItemDraft {
                     kind: "message",
@@ -332,15 +405,11 @@ impl EvidenceService {
                         "channel_id": channel_id.to_string(),
                         "target_message_id": message_id.to_string(),
                         "message_ids": messages.iter().map(|m| m.id.clone()).collect::<Vec<_>>(),
-                        "range": range.describe(),
+                        "range": range,
                     }),
                 },
             )
             .await?;
-        Ok(Capture {
-            case,
-            item,
-            messages,
-        })
+        Ok(item)
     }
 }
