@@ -138,9 +138,9 @@ impl App {
                 config.discord_api_base.as_deref(),
                 config.discord_request_timeout,
             ));
-            let port = SerenityPort::connect(http)
-                .await
-                .map_err(|e| anyhow::anyhow!("could not log in to Discord: {e}"))?;
+            let port = SerenityPort::connect(http).await.map_err(|e| {
+                anyhow::anyhow!("could not log in to Discord: {}", e.login_problem())
+            })?;
             let bot_user_id = port.bot_user_id();
             let port: Arc<dyn DiscordPort> = Arc::new(port);
             if evidence.is_none() {

@@ -55,12 +55,7 @@ pub async fn check(config: &Config) -> Result<Outcome, CliError> {
                 Err(e) => {
                     all_ok = false;
                     let error = crate::ports::discord::DiscordError::from(e);
-                    let why = if error.status == 401 {
-                        "Discord does not accept DISCORD_TOKEN; copy the bot token again from the developer portal".to_string()
-                    } else {
-                        error.moderator_message()
-                    };
-                    println!("discord: FAILED{via}, {why}");
+                    println!("discord: FAILED{via}, {}", error.login_problem());
                 }
             }
         }

@@ -53,6 +53,15 @@ impl DiscordError {
         self.is(codes::UNKNOWN_GUILD) || self.is(codes::MISSING_ACCESS)
     }
 
+    /// Why logging in with the bot token failed, in one sentence for whoever runs Gavel.
+    pub fn login_problem(&self) -> String {
+        match self.status {
+            401 => "Discord does not accept DISCORD_TOKEN; copy the bot token again from the developer portal (Bot → Reset Token)".into(),
+            0 => format!("Discord could not be reached ({}); check the network or DISCORD_API_BASE", self.message),
+            _ => self.moderator_message(),
+        }
+    }
+
     pub fn moderator_message(&self) -> String {
         match self.code {
             Some(codes::MISSING_PERMISSIONS) | Some(codes::MISSING_ACCESS) => {
