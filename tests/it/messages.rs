@@ -408,3 +408,162 @@ async fn remove_message_works_without_evidence_and_needs_manage_messages_in_the_
     assert_eq!(app.case_row(1).await.strike_points, 1);
     assert_eq!(remaining_by(&app, MEMBER), 0);
 }
+
+/// What the bot said in answer to a submitted form.
+async fn answer(handle: &discord_double::InteractionHandle) -> String {
+    crate::support::bot::text(
+        &handle
+            .reply(crate::support::bot::REPLY_TIMEOUT)
+            .await
+            .expect("an answer"),
+    )
+}
+
+/// Right-clicks `message` as `moderator` and returns the menu's interaction once the form is up.
+async fn open_remove_form(
+    app: &TestApp,
+    moderator: u64,
+    message: u64,
+) -> discord_double::InteractionHandle {
+    let menu =
+        app.discord
+            .invoke_message_command(GUILD, GENERAL, moderator, "Remove Message", message);
+    let form = menu
+        .reply(crate::support::bot::REPLY_TIMEOUT)
+        .await
+        .expect("a form");
+    assert_eq!(form.kind, 9, "the context menu opens a modal");
+    menu
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remove_message_through_the_menu_deletes_records_strikes_and_logs() {
+    use discord_double::OverwriteTarget;
+    let app = spawn_app().await;
+    app.configure("escalation", "none").await;
+    app.configure("log_channel", &LOG_CHANNEL.to_string()).await;
+    grant_manage_messages(&app);
+    let bot = start_bot(&app, None).await;
+    let message = app
+        .discord
+        .message_create(GENERAL, MEMBER, "free nitro https://scam.example");
+    let vip_message = app.discord.message_create(GENERAL, VIP, "above you");
+    app.discord.clear_requests();
+    let nothing_changed = |app: &TestApp| {
+        assert_eq!(deletes(app), (0, 0));
+        assert_eq!(app.discord.channel_messages(GENERAL).len(), 2);
+        assert!(app.discord.channel_messages(LOG_CHANNEL).is_empty());
+    };
+    let case_count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM mod_cases")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap()
+    };
+
+    // Points outside the type's range: one sentence with the range, nothing deleted.
+    let menu = open_remove_form(&app, MODERATOR, message).await;
+    let said = answer(&menu.submit_modal(vec![
+        ("violation", "harassment"),
+        ("details", "posted a scam link"),
+        ("points", "7"),
+    ]))
+    .await;
+    assert!(said.contains("between 2 and 3"), "{said}");
+    nothing_changed(&app);
+
+    // Someone else submitting the moderator's form (Discord shows a form only to who opened
+    // it; a forged submission is still turned away).
+    let custom_id = format!("gavel:rmmsg:{GENERAL}:{message}:{MODERATOR}");
+    let forged = app.discord.submit_modal(
+        GUILD,
+        GENERAL,
+        SENIOR_MOD,
+        &custom_id,
+        vec![("violation", "spam")],
+    );
+    let said = answer(&forged).await;
+    assert!(said.contains("belongs to another moderator"), "{said}");
+    nothing_changed(&app);
+
+    // The author ranks above the moderator.
+    let menu = open_remove_form(&app, MODERATOR, vip_message).await;
+    let said = answer(&menu.submit_modal(vec![("violation", "spam")])).await;
+    assert!(said.contains("at or above yours"), "{said}");
+    nothing_changed(&app);
+
+    // A moderator without Manage Messages in #general (an overwrite takes it away there).
+    app.discord.set_permission_overwrite(
+        GENERAL,
+        OverwriteTarget::Role(ROLE_MOD),
+        0,
+        MANAGE_MESSAGES,
+    );
+    let menu =
+        app.discord
+            .invoke_message_command(GUILD, GENERAL, MODERATOR, "Remove Message", message);
+    let said = crate::support::bot::text(
+        &menu
+            .reply(crate::support::bot::REPLY_TIMEOUT)
+            .await
+            .expect("an answer"),
+    );
+    assert!(said.contains("Manage Messages"), "{said}");
+    nothing_changed(&app);
+    assert_eq!(case_count().await, 0);
+    app.discord
+        .set_permission_overwrite(GENERAL, OverwriteTarget::Role(ROLE_MOD), 0, 0);
+
+    // The moderator right-clicks the member's message and fills in the form.
+    let menu = open_remove_form(&app, MODERATOR, message).await;
+    let said = answer(&menu.submit_modal(vec![
+        ("violation", "harassment"),
+        ("details", "posted a scam link"),
+        ("points", "3"),
+    ]))
+    .await;
+    assert!(said.contains("Case #1"), "{said}");
+    assert_eq!(remaining_by(&app, MEMBER), 0, "the message is gone");
+    assert_eq!(remaining_by(&app, VIP), 1);
+    let case = app.case_row(1).await;
+    assert_eq!(case.action, ModAction::DeleteMessage);
+    assert_eq!(case.state, CaseState::Applied);
+    assert_eq!((case.moderator_id, case.target_id), (MODERATOR, MEMBER));
+    assert_eq!(case.violation_type, "harassment");
+    assert_eq!(
+        case.violation_details.as_deref(),
+        Some("posted a scam link")
+    );
+    assert_eq!(case.strike_points, 3);
+    let data = case.data.unwrap();
+    assert_eq!(data["message_id"], json!(message.to_string()));
+    assert_eq!(data["channel_id"], json!(GENERAL.to_string()));
+    assert_eq!(
+        app.services
+            .warnings
+            .active_points(GUILD, MEMBER)
+            .await
+            .unwrap(),
+        3,
+        "one strike of 3 points"
+    );
+    let delete = app.discord.requests_matching("DELETE", "/messages/");
+    assert_eq!(delete.len(), 1);
+    assert!(delete[0]
+        .path
+        .ends_with(&format!("/channels/{GENERAL}/messages/{message}")));
+    assert_eq!(
+        delete[0].audit_reason.as_deref(),
+        Some("[#1] Message removed: posted a scam link")
+    );
+    let log = app.discord.channel_messages(LOG_CHANNEL);
+    assert_eq!(log.len(), 1, "one mod-log post: {log:?}");
+    let posted = log[0].to_string();
+    assert!(
+        posted.contains("#1") && posted.contains(&MEMBER.to_string()),
+        "{posted}"
+    );
+    assert!(posted.contains("posted a scam link"), "{posted}");
+    app.check_requests_against_spec();
+    bot.stop().await.unwrap();
+}
