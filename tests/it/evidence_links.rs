@@ -136,7 +136,7 @@ async fn local_links_open_the_object_once_and_expire() {
     let fresh = app
         .services
         .evidence
-        .download_links(GUILD, MODERATOR, case, 5)
+        .download_links(GUILD, MODERATOR, case, 0, 5)
         .await
         .unwrap()
         .0;
@@ -150,7 +150,7 @@ async fn local_links_open_the_object_once_and_expire() {
     let fresh = app
         .services
         .evidence
-        .download_links(GUILD, MODERATOR, case, 5)
+        .download_links(GUILD, MODERATOR, case, 0, 5)
         .await
         .unwrap()
         .0;
@@ -176,7 +176,7 @@ async fn s3_links_are_presigned_gets_for_fifteen_minutes() {
     let (links, total) = app
         .services
         .evidence
-        .download_links(GUILD, MODERATOR, case, 5)
+        .download_links(GUILD, MODERATOR, case, 0, 5)
         .await
         .unwrap();
     assert_eq!((links.len(), total), (1, 1));
@@ -231,7 +231,7 @@ async fn another_servers_case_number_gets_no_links_and_members_get_none() {
     assert!(app
         .services
         .evidence
-        .download_links(GUILD, MODERATOR, theirs, 5)
+        .download_links(GUILD, MODERATOR, theirs, 0, 5)
         .await
         .is_err());
 
@@ -263,4 +263,116 @@ async fn another_servers_case_number_gets_no_links_and_members_get_none() {
     );
     assert!(link_urls(&reply.embeds).is_empty());
     assert!(link_events(&app).await.is_empty(), "no link was made");
+}
+
+/// The link messages following a `/mod evidence list` reply, once `count` have arrived.
+async fn link_messages(
+    handle: &discord_double::InteractionHandle,
+    count: usize,
+) -> Vec<serde_json::Value> {
+    handle.reply(REPLY_TIMEOUT).await.unwrap();
+    handle
+        .wait_for_followups(count, std::time::Duration::from_secs(60))
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_object_of_a_large_case_gets_a_working_link() {
+    let (app, _s3) = s3_app().await;
+    let case = case_in(&app, GUILD, MODERATOR, MEMBER).await;
+    for i in 1..=61 {
+        let name = format!("shot-{i:02}.txt");
+        upload(&app, GUILD, MODERATOR, case, &name, name.as_bytes()).await;
+    }
+    let _bot = start_bot(&app, None).await;
+    let list = |options: Vec<(&'static str, serde_json::Value)>| {
+        app.discord
+            .invoke_command(GUILD, GENERAL, MODERATOR, "mod evidence list", options)
+    };
+
+    // 60 links, in as many messages as they need (6 or more each, within Discord's limits,
+    // which the double checks); the last message says how to get the 61st.
+    let handle = list(vec![("case", json!(case))]);
+    handle.reply(REPLY_TIMEOUT).await.unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    let messages = loop {
+        let messages = handle.followups();
+        if messages
+            .last()
+            .is_some_and(|m| m.to_string().contains("were not made"))
+        {
+            break messages;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{messages:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let mut urls = vec![];
+    for message in &messages {
+        assert_eq!(message["flags"].as_u64().unwrap_or(0) & 64, 64);
+        let embeds = message["embeds"].as_array().cloned().unwrap();
+        let chunk = link_urls(&embeds);
+        assert!(chunk.len() >= 6, "{message}");
+        assert_eq!(
+            embeds[0]["title"],
+            json!(format!(
+                "Case #{case} · links {}–{} of 61",
+                urls.len() + 1,
+                urls.len() + chunk.len()
+            ))
+        );
+        urls.extend(chunk);
+    }
+    assert_eq!(urls.len(), 60);
+    let last = messages.last().unwrap().to_string();
+    assert!(
+        last.contains(&format!(
+            "Links 61–61 were not made: run `/mod evidence list case:{case} from:61`"
+        )),
+        "{last}"
+    );
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.to_string().contains("were not made"))
+            .count(),
+        1
+    );
+    assert_eq!(link_events(&app).await.len(), 60, "each link is an event");
+
+    // Every link opens its own object: the first, one in the middle, the last of the sixty.
+    for n in [1usize, 7, 33, 60] {
+        let (status, body) = get(&urls[n - 1]).await;
+        assert_eq!(status, 200, "link {n}");
+        assert_eq!(body, format!("shot-{n:02}.txt").into_bytes(), "link {n}");
+    }
+    let names: std::collections::HashSet<_> = messages
+        .iter()
+        .flat_map(|m| m["embeds"][0]["fields"].as_array().cloned().unwrap())
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names.len(), 60, "sixty different objects");
+
+    // `from` reaches the rest.
+    let handle = list(vec![("case", json!(case)), ("from", json!(61))]);
+    let messages = link_messages(&handle, 1).await;
+    let embeds = messages[0]["embeds"].as_array().cloned().unwrap();
+    assert_eq!(
+        embeds[0]["title"],
+        json!(format!("Case #{case} · link 61 of 61"))
+    );
+    let rest = link_urls(&embeds);
+    assert_eq!(rest.len(), 1);
+    let (status, body) = get(&rest[0]).await;
+    assert_eq!((status, body), (200, b"shot-61.txt".to_vec()));
+    assert_eq!(link_events(&app).await.len(), 61);
+
+    // Past the last object: one sentence, no link.
+    let handle = list(vec![("case", json!(case)), ("from", json!(62))]);
+    let messages = link_messages(&handle, 1).await;
+    let said = messages[0].to_string();
+    assert!(said.contains("has 61 stored object(s)"), "{said}");
+    assert!(link_urls(messages[0]["embeds"].as_array().unwrap()).is_empty());
+    assert_eq!(link_events(&app).await.len(), 61);
+    app.check_requests_against_spec();
 }

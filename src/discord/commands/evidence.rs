@@ -200,6 +200,9 @@ pub async fn list(
     #[description = "Case number"]
     #[min = 1]
     case: i32,
+    #[description = "First link (objects past the 60th)"]
+    #[min = 1]
+    from: Option<i32>,
 ) -> Result<(), CommandError> {
     let guild_id = require(ctx, needs::EVIDENCE).await?;
     let (_, entries) = ctx.data().services.evidence.list(guild_id, case).await?;
@@ -229,23 +232,50 @@ pub async fn list(
     let has_objects = entries
         .iter()
         .any(|e| matches!(e, ChainEntry::Item(item) if item.object_count() > 0));
-    if has_objects {
-        let (links, total) = ctx
-            .data()
-            .services
-            .evidence
-            .download_links(guild_id, ctx.author().id.get(), case, MAX_LINKS)
-            .await?;
+    if !has_objects {
+        return Ok(());
+    }
+    let skip = from.map_or(0, |f| f.max(1) as usize - 1);
+    let (links, total) = ctx
+        .data()
+        .services
+        .evidence
+        .download_links(guild_id, ctx.author().id.get(), case, skip, MAX_LINKS)
+        .await?;
+    if links.is_empty() {
+        ctx.send(render::ephemeral(render::error_embed(&format!(
+            "Case #{case} has {total} stored object(s); give `from` between 1 and {total}."
+        ))))
+        .await?;
+        return Ok(());
+    }
+    let messages = evidence_ui::link_messages(&links);
+    let made_up_to = skip + links.len();
+    let mut first = skip + 1;
+    for (i, chunk) in messages.iter().enumerate() {
+        let rest = (i + 1 == messages.len() && made_up_to < total).then(|| {
+            format!(
+                "Links {}–{total} were not made: run `/mod evidence list case:{case} from:{}` for them.",
+                made_up_to + 1,
+                made_up_to + 1
+            )
+        });
         ctx.send(render::ephemeral(evidence_ui::links_embed(
-            case, &links, total,
+            case,
+            chunk,
+            first,
+            total,
+            rest.as_deref(),
         )))
         .await?;
+        first += chunk.len();
     }
     Ok(())
 }
 
-/// Links in one reply: a presigned URL can be 700 characters and a message holds 6,000.
-const MAX_LINKS: usize = 6;
+/// Links one `/mod evidence list` makes (in as many messages as they need, at least 6 a
+/// message); `from` reaches the objects past them.
+const MAX_LINKS: usize = 60;
 
 /// Check that a case's evidence is intact: objects, signatures and the chain.
 #[poise::command(slash_command, guild_only)]

@@ -281,30 +281,69 @@ pub fn amendment_label(kind: &str) -> &'static str {
     }
 }
 
-/// Links to a case's stored objects, each working for 15 minutes (local links once).
+/// Characters a message's link fields may use: Discord allows 6,000 in a message's embeds and
+/// the title and description (with the sentence about the rest) take under 400.
+const LINK_FIELDS_BUDGET: usize = 5_600;
+/// Fields in one embed.
+const MAX_FIELDS: usize = 25;
+
+fn link_field(link: &crate::services::evidence::DownloadLink) -> (String, String) {
+    (
+        format!("#{} {}", link.seq, short(&link.name, 80)),
+        format!("[Open]({})", link.url),
+    )
+}
+
+/// Splits links into messages that each fit Discord's limits: a presigned URL can run to
+/// ~700 characters, so a message holds from about 6 of those to 25 short ones.
+pub fn link_messages(
+    links: &[crate::services::evidence::DownloadLink],
+) -> Vec<&[crate::services::evidence::DownloadLink]> {
+    let mut messages = vec![];
+    let (mut start, mut used) = (0, 0);
+    for (i, link) in links.iter().enumerate() {
+        let (name, value) = link_field(link);
+        let cost = name.chars().count() + value.chars().count();
+        if i > start && (used + cost > LINK_FIELDS_BUDGET || i - start == MAX_FIELDS) {
+            messages.push(&links[start..i]);
+            (start, used) = (i, 0);
+        }
+        used += cost;
+    }
+    if start < links.len() {
+        messages.push(&links[start..]);
+    }
+    messages
+}
+
+/// One message of links to a case's stored objects, each working for 15 minutes (local links
+/// once): objects `first`.. of `total`, and what to run for the rest when not all were made.
 pub fn links_embed(
     case_number: i32,
     links: &[crate::services::evidence::DownloadLink],
+    first: usize,
     total: usize,
+    rest: Option<&str>,
 ) -> CreateEmbed {
     let until = links
         .first()
         .map(|l| format!(" until <t:{}:t>", l.expires_at.timestamp()))
         .unwrap_or_default();
     let mut description = format!("Each link works for 15 minutes{until}; ask again for new ones.");
-    if total > links.len() {
-        description.push_str(&format!(
-            " Showing the first {} of {total} objects.",
-            links.len()
-        ));
+    if let Some(rest) = rest {
+        description.push(' ');
+        description.push_str(rest);
     }
-    let mut embed = render::info_embed(format!("Case #{case_number} · links"), description);
+    let last = first + links.len().saturating_sub(1);
+    let title = match (total, last > first) {
+        (1, _) => format!("Case #{case_number} · link"),
+        (_, false) => format!("Case #{case_number} · link {first} of {total}"),
+        (_, true) => format!("Case #{case_number} · links {first}–{last} of {total}"),
+    };
+    let mut embed = render::info_embed(title, description);
     for link in links {
-        embed = embed.field(
-            format!("#{} {}", link.seq, short(&link.name, 80)),
-            format!("[Open]({})", link.url),
-            false,
-        );
+        let (name, value) = link_field(link);
+        embed = embed.field(name, value, false);
     }
     embed
 }
@@ -384,5 +423,53 @@ pub fn verify_embed(report: &CaseReport) -> CreateEmbed {
             .colour(render::RED)
             .title(format!("Case #{} · evidence CHANGED", report.case_number))
             .description(format!("⛔ {}", clip(&list, 3900)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::evidence::DownloadLink;
+
+    fn links(n: i32, url_len: usize) -> Vec<DownloadLink> {
+        (0..n)
+            .map(|i| DownloadLink {
+                seq: 1000 + i,
+                name: "n".repeat(200),
+                url: format!("https://s3.example/{}", "x".repeat(url_len)),
+                expires_at: chrono::Utc::now(),
+            })
+            .collect()
+    }
+
+    fn embed_chars(embed: CreateEmbed) -> usize {
+        let embed = serde_json::to_value(embed).unwrap();
+        let mut chars = 0;
+        for key in ["title", "description"] {
+            chars += embed[key].as_str().unwrap().chars().count();
+        }
+        for field in embed["fields"].as_array().unwrap() {
+            chars += field["name"].as_str().unwrap().chars().count();
+            chars += field["value"].as_str().unwrap().chars().count();
+        }
+        chars
+    }
+
+    /// The longest links (a field value holds 1,024 characters, a name is cut to 80) with the
+    /// sentence about the rest stay within a message's 6,000 embed characters; short ones go
+    /// 25 to a message.
+    #[test]
+    fn links_are_split_into_messages_that_fit() {
+        let rest = "Links 61–999 were not made: run `/mod evidence list case:2147483647 from:61` for them.";
+        for (url_len, per_message) in [(990, 5), (700, 6), (100, 25)] {
+            let all = links(60, url_len);
+            let messages = link_messages(&all);
+            assert_eq!(messages[0].len(), per_message, "{url_len}");
+            assert_eq!(messages.iter().map(|m| m.len()).sum::<usize>(), 60);
+            for chunk in messages {
+                let chars = embed_chars(links_embed(i32::MAX, chunk, 955, 999, Some(rest)));
+                assert!(chars <= 6000, "{url_len}: {chars}");
+            }
+        }
     }
 }

@@ -23,13 +23,15 @@ pub struct DownloadLink {
 }
 
 impl EvidenceService {
-    /// Links for the first `limit` stored objects of the case `case_number` of this server,
-    /// and how many objects it has in all. Another server's case number is not found.
+    /// Links for `limit` stored objects of the case `case_number` of this server, after the
+    /// first `skip` (objects in entry order), and how many objects it has in all. Another
+    /// server's case number is not found.
     pub async fn download_links(
         &self,
         guild_id: u64,
         actor_id: u64,
         case_number: i32,
+        skip: usize,
         limit: usize,
     ) -> GavelResult<(Vec<DownloadLink>, usize)> {
         let evidence = self.runtime()?;
@@ -54,7 +56,7 @@ impl EvidenceService {
             .collect();
         let total = objects.len();
         let mut links = Vec::new();
-        for (item, key, name) in objects.into_iter().take(limit) {
+        for (item, key, name) in objects.into_iter().skip(skip).take(limit) {
             let id = uuid::Uuid::new_v4();
             let expires_at = Utc::now()
                 + chrono::Duration::from_std(MAX_DOWNLOAD_EXPIRY).expect("15 minutes fits");
