@@ -14,6 +14,7 @@ pub mod messages;
 pub mod mod_log;
 pub mod mod_log_channel;
 pub mod moderation;
+pub mod mute_plan;
 pub mod mutes;
 pub mod notes;
 pub mod settings;

@@ -3,7 +3,7 @@
 
 use super::case_flow::{ActionPlan, ActionRequest, CaseFlow, DmTiming, Effect, Outcome};
 use super::event_log::{event, kinds, EventExt, ModEventLogger};
-use super::mutes;
+use super::mute_plan;
 use super::settings::GuildSettingsService;
 use super::warnings::WarningService;
 use crate::domain::duration::MAX_DURATION;
@@ -374,12 +374,12 @@ impl ModerationService {
             ModAction::Kick => kick_plan(),
             ModAction::Mute => {
                 let settings = self.settings.get(req.guild_id).await?;
-                let mute_type = mutes::escalation_mute_type(&settings).ok_or_else(|| {
+                let mute_type = mute_plan::escalation_mute_type(&settings).ok_or_else(|| {
                     GavelError::invalid(
                         "No mute role is set; an admin can set one with /mod config set mute_role_both @role (or mute_role_text)",
                     )
                 })?;
-                mutes::mute_plan(
+                mute_plan::mute_plan(
                     self.flow.port(),
                     &settings,
                     req.guild_id,
