@@ -27,6 +27,7 @@ use crate::error::{GavelError, GavelResult};
 use crate::ports::discord::{codes, DiscordError, DiscordPort};
 use crate::store::case_leases::{self, CaseLease};
 use crate::store::cases::{self, Case, NewCase};
+use crate::store::event_log::NewEvent;
 use crate::store::mutes::{Mute, NewMute};
 use crate::store::settings::GuildSettings;
 use crate::store::tempbans::NewTempban;
@@ -430,18 +431,14 @@ impl CaseFlow {
                 .await?;
                 ModEventLogger::log(
                     &mut *tx,
-                    &event(req.guild_id, kinds::CASE_FAILED, req.moderator_id)
-                        .target(req.target_id)
-                        .case(case.id)
-                        .violation(&violation.key)
-                        .details(req.reason.as_deref())
-                        .data(serde_json::json!({
-                            "action": plan.action.as_str(),
-                            "case_number": case.case_number,
-                            "discord_status": failure.status,
-                            "discord_code": failure.code,
-                            "discord_message": failure.message,
-                        })),
+                    &discord_error_event(
+                        kinds::CASE_FAILED,
+                        req,
+                        &plan,
+                        &case,
+                        &violation,
+                        failure,
+                    ),
                 )
                 .await?;
                 settled
@@ -519,18 +516,7 @@ impl CaseFlow {
         }
         ModEventLogger::log(
             &mut *tx,
-            &event(req.guild_id, kinds::CASE_UNCONFIRMED, req.moderator_id)
-                .target(req.target_id)
-                .case(case.id)
-                .violation(&violation.key)
-                .details(req.reason.as_deref())
-                .data(serde_json::json!({
-                    "action": plan.action.as_str(),
-                    "case_number": case.case_number,
-                    "discord_status": error.status,
-                    "discord_code": error.code,
-                    "discord_message": error.message,
-                })),
+            &discord_error_event(kinds::CASE_UNCONFIRMED, req, plan, &case, violation, error),
         )
         .await?;
         tx.commit().await?;
@@ -1007,4 +993,27 @@ fn summarize(action: ModAction, duration: Option<Duration>, target_id: u64) -> S
         text.push_str(&format!(" for {}", format_duration(d)));
     }
     text
+}
+
+/// The event for a case whose Discord call was refused or got no answer, with Discord's words.
+fn discord_error_event(
+    kind: &'static str,
+    req: &ActionRequest,
+    plan: &ActionPlan,
+    case: &Case,
+    violation: &Violation,
+    error: &DiscordError,
+) -> NewEvent {
+    event(req.guild_id, kind, req.moderator_id)
+        .target(req.target_id)
+        .case(case.id)
+        .violation(&violation.key)
+        .details(req.reason.as_deref())
+        .data(serde_json::json!({
+            "action": plan.action.as_str(),
+            "case_number": case.case_number,
+            "discord_status": error.status,
+            "discord_code": error.code,
+            "discord_message": error.message,
+        }))
 }
